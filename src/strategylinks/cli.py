@@ -1,0 +1,269 @@
+"""The ``strategylinks`` command: a thin layer that parses arguments, calls the library, prints.
+
+Exit codes: 0 success; 1 findings (shape violations, or gaps with ``gaps --strict``);
+2 unusable input (malformed file, unknown query or format, bad parameter); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rdflib import Literal
+from rdflib.query import Result
+from rdflib.term import Identifier
+
+from . import __version__
+from .config import Settings
+from .errors import StrategyLinksError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")
+EXPORT_FORMATS = ("ttl", "jsonld", "nt", "xml", "trig", "nq")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if args.base_iri:
+        overrides["base_iri"] = args.base_iri
+    if args.data_dir:
+        overrides["data_dir"] = Path(args.data_dir)
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        path = Path(output)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise StrategyLinksError(f"cannot write: {exc.strerror}", path=path) from None
+        print(f"wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .graph import data_files, load_dataset, load_shapes, union
+    from .validate import validate
+
+    settings = _settings(args)
+    files = [Path(f) for f in args.files]
+    if files and not args.alone:
+        # Given files stand in for shipped files of the same name, so an edited copy is checked alone.
+        names = {f.name for f in files}
+        files = [p for p in data_files(settings) if p.name not in names] + files
+    dataset = load_dataset(settings, files or None)
+    report = validate(union(dataset), load_shapes(settings))
+    print(report.text(args.lang))
+    return EXIT_OK if report.conforms else EXIT_FINDINGS
+
+
+def _cell(value: Identifier | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Literal):
+        return str(value)
+    return str(value)
+
+
+def _tsv(result: Result) -> str:
+    """SPARQL 1.1 TSV: terms in N-Triples syntax, empty cells for unbound variables."""
+    names = [str(v) for v in result.vars or []]
+    lines = ["\t".join("?" + n for n in names)]
+    for row in result:
+        lines.append("\t".join("" if v is None else v.n3() for v in row))  # type: ignore[union-attr]
+    return "\n".join(lines) + "\n"
+
+
+def format_result(result: Result, fmt: str) -> str:
+    if result.type == "ASK":
+        return json.dumps({"boolean": bool(result.askAnswer)}) if fmt == "json" else str(bool(result.askAnswer)).lower()
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        assert result.graph is not None
+        return result.graph.serialize(format="json-ld" if fmt == "json" else "turtle")
+    if fmt == "json":
+        return result.serialize(format="json").decode("utf-8")  # type: ignore[union-attr]
+    if fmt == "tsv":
+        return _tsv(result)
+    names = [str(v) for v in result.vars or []]
+    rows = [[_cell(v) for v in row] for row in result]  # type: ignore[union-attr]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(names)
+        writer.writerows(rows)
+        return buffer.getvalue()
+    from tabulate import tabulate
+
+    if fmt == "md":
+        return tabulate([[c.replace("|", "\\|") for c in r] for r in rows], headers=names, tablefmt="github")
+    return tabulate(rows, headers=names, tablefmt="simple", maxcolwidths=60) + f"\n({len(rows)} rader / rows)"
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from . import queries
+    from .graph import load_dataset
+
+    settings = _settings(args)
+    named = queries.find(args.query, settings)
+    params: dict[str, str] = {}
+    for item in args.param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise StrategyLinksError(f"--param {item!r} is not of the form name=value")
+        params[key] = value
+    # Bind early so a bad parameter fails before the data is loaded.
+    queries.bindings(named, params, settings)
+    result = queries.run(load_dataset(settings), named, params, settings=settings)
+    _write(format_result(result, args.format), None)
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from . import queries
+
+    for name, q in queries.available(_settings(args)).items():
+        params = ", ".join(f"{p.name} ({p.type})" for p in q.params) or "–"
+        print(f"{name}\n    {q.title}\n    parametrar/parameters: {params}")
+    return EXIT_OK
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from .graph import load_dataset
+    from .reports import gap_report, render_json, render_text
+
+    settings = _settings(args)
+    report = gap_report(load_dataset(settings), args.plan, settings)
+    if args.format == "json":
+        text = render_json(report, include_indirect=args.include_indirect)
+    else:
+        text = render_text(report, markdown=args.format == "md")
+    _write(text, args.output)
+    return EXIT_FINDINGS if args.strict and report.gaps else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import serialize
+    from .graph import load_dataset
+
+    settings = _settings(args)
+    _write(serialize(load_dataset(settings), args.format, settings), args.output)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .graph import load_dataset
+    from .stats import stats
+
+    counts = stats(load_dataset(_settings(args)))
+    if args.format == "json":
+        print(json.dumps(counts, ensure_ascii=False, indent=2))
+    else:
+        for key, value in counts.items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    from .graph import load_dataset
+    from .network import alignment_graph
+    from .reports import resolve_plan
+    from .viz import write
+
+    settings = _settings(args)
+    dataset = load_dataset(settings)
+    plan, _ = resolve_plan(dataset, args.plan, settings)
+    path = write(alignment_graph(dataset, plan), Path(args.output), settings)
+    print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--base-iri", help="base IRI of the dataset (default: $STRATEGYLINKS_BASE_IRI or "
+                        "https://w3id.org/strategylinks/)")
+    common.add_argument("--data-dir", help="folder of data files to load (default: the shipped data/)")
+
+    parser = argparse.ArgumentParser(
+        prog="strategylinks",
+        description="Do the actions of a regional action plan serve its strategies? "
+        "A knowledge graph of plans and strategies: validate, query, report gaps, export, draw.",
+        epilog="Exit codes: 0 success, 1 findings (violations; gaps with --strict), 2 unusable input.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", parents=[common], help="check data against the SHACL shapes",
+                       description="Validate the shipped dataset, or FILES together with it (a file "
+                       "replaces a shipped file of the same name). Exit 0 conforms, 1 violations, "
+                       "2 unusable input.")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--alone", action="store_true", help="validate FILES with the ontology only")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the report")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("query", parents=[common], help="run a named query or a .rq file")
+    p.add_argument("query", metavar="NAME|FILE.rq")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="bind a parameter; an IRI may be relative to {base}id/ (repeatable)")
+    p.add_argument("--format", choices=QUERY_FORMATS, default="table")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("queries", parents=[common], help="list the named queries")
+    p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("gaps", parents=[common], help="report the strategy goals that lack actions")
+    p.add_argument("--format", choices=("text", "json", "md"), default="text")
+    p.add_argument("--plan", help="plan IRI (default: the latest plan)")
+    p.add_argument("--include-indirect", action="store_true",
+                   help="json: also list goals covered only through narrower goals")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any goal lacks actions")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("export", parents=[common], help="the whole dataset with its DCAT/VoID description")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="ttl")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("stats", parents=[common], help="counts of actions, effects, goals and links")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("viz", parents=[common], help="write the interactive alignment graph (offline HTML)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.html")
+    p.add_argument("--plan", help="plan IRI (default: the latest plan)")
+    p.set_defaults(func=cmd_viz)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except StrategyLinksError as exc:
+        print(f"strategylinks: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Serialise the dataset in every RDF format, with its DCAT / VoID description."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+
+from .config import Settings
+from .graph import bind_prefixes, union
+from .namespaces import ONTOLOGY_IRI, PREFIXES, graph_ns, resource_ns
+
+#: CLI name → (rdflib format, media type, file suffix, EU file-type authority code)
+FORMATS: dict[str, tuple[str, str, str, str]] = {
+    "ttl": ("turtle", "text/turtle", "ttl", "RDF_TURTLE"),
+    "jsonld": ("json-ld", "application/ld+json", "jsonld", "JSON_LD"),
+    "nt": ("nt", "application/n-triples", "nt", "RDF_N_TRIPLES"),
+    "xml": ("xml", "application/rdf+xml", "rdf", "RDF_XML"),
+    "trig": ("trig", "application/trig", "trig", "RDF_TRIG"),
+    "nq": ("nquads", "application/n-quads", "nq", "RDF_N_QUADS"),
+}
+QUAD_FORMATS = {"trig", "nq"}
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+DATA_THEME = URIRef("http://publications.europa.eu/resource/authority/data-theme/GOVE")
+LANG_SV = URIRef("http://publications.europa.eu/resource/authority/language/SWE")
+LANG_EN = URIRef("http://publications.europa.eu/resource/authority/language/ENG")
+SWEDEN = URIRef("http://publications.europa.eu/resource/authority/country/SWE")
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+
+
+def dataset_iri(settings: Settings) -> URIRef:
+    return resource_ns(settings.base_iri)["dataset"]
+
+
+def describe(ds: Dataset, settings: Settings | None = None) -> Graph:
+    """A DCAT (DCAT-AP-SE where it fits) and VoID description of the dataset, with its licence."""
+    settings = settings or Settings()
+    base = settings.base_iri
+    ids = resource_ns(base)
+    d = bind_prefixes(Graph())
+    d.bind("vcard", VCARD)
+    dataset = dataset_iri(settings)
+    publisher = ids["org/strategylinks"]
+    contents = [g for g in ds.graphs() if len(g) and g.identifier != graph_ns(base)["description"]]
+    total = sum(len(g) for g in contents)
+    d.add((dataset, RDF.type, DCAT.Dataset))
+    d.add((dataset, RDF.type, VOID.Dataset))
+    d.add((dataset, DCTERMS.title, Literal("strategylinks: handlingsplaner och strategier i Kronoberg", lang="sv")))
+    d.add((dataset, DCTERMS.title, Literal("strategylinks: action plans and strategies in Kronoberg", lang="en")))
+    d.add((dataset, DCTERMS.description, Literal(
+        "Region Kronobergs handlingsplaner som länkade data: varje insats med sina effekter och sin tematiska "
+        "koppling till strategiernas mål, och en katalog över de strategier som planerna hänvisar till, med "
+        "källor och uppgift om vad som inte kunnat verifieras.", lang="sv")))
+    d.add((dataset, DCTERMS.description, Literal(
+        "Region Kronoberg's action plans as linked data: every action with its effects and its thematic link "
+        "to strategy goals, and a catalogue of the strategies the plans cite, with sources and a record of "
+        "what could not be verified.", lang="en")))
+    d.add((dataset, DCTERMS.license, LICENSE))
+    d.add((dataset, DCTERMS.publisher, publisher))
+    d.add((dataset, DCTERMS.language, LANG_SV))
+    d.add((dataset, DCTERMS.language, LANG_EN))
+    d.add((dataset, DCTERMS.spatial, SWEDEN))
+    d.add((dataset, DCAT.theme, DATA_THEME))
+    for word in ("regional utveckling", "handlingsplan", "strategi", "länkade data"):
+        d.add((dataset, DCAT.keyword, Literal(word, lang="sv")))
+    d.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
+    d.add((dataset, VOID.triples, Literal(total, datatype=XSD.integer)))
+    d.add((dataset, VOID.uriSpace, Literal(str(ids))))
+    d.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    d.add((dataset, VOID.rootResource, ids["plan"]))
+    for prefix in ("sl", "skos", "dcterms", "org", "prov", "dcat"):
+        d.add((dataset, VOID.vocabulary, URIRef(str(PREFIXES[prefix]))))
+    for name, (_, media, suffix, code) in FORMATS.items():
+        dist = ids[f"dataset/distribution/{name}"]
+        d.add((dataset, DCAT.distribution, dist))
+        d.add((dataset, VOID.dataDump, URIRef(f"{base}data/dataset.{suffix}")))
+        d.add((dist, RDF.type, DCAT.Distribution))
+        d.add((dist, DCTERMS.title, Literal(f"Hela datamängden ({name})", lang="sv")))
+        d.add((dist, DCTERMS.title, Literal(f"The whole dataset ({name})", lang="en")))
+        d.add((dist, DCAT.accessURL, URIRef(f"{base}data/")))
+        d.add((dist, DCAT.downloadURL, URIRef(f"{base}data/dataset.{suffix}")))
+        d.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        d.add((dist, DCTERMS.format, URIRef(FILE_TYPE + code)))
+        d.add((dist, DCTERMS.license, LICENSE))
+    for g in sorted(contents, key=lambda g: str(g.identifier)):
+        subset = ids["dataset/" + str(g.identifier)[len(str(graph_ns(base))):]]
+        d.add((dataset, VOID.subset, subset))
+        d.add((subset, RDF.type, VOID.Dataset))
+        d.add((subset, VOID.triples, Literal(len(g), datatype=XSD.integer)))
+        d.add((subset, URIRef("http://www.w3.org/ns/sparql-service-description#name"), g.identifier))
+    d.add((publisher, RDF.type, FOAF.Agent))
+    d.add((publisher, FOAF.name, Literal("strategylinks")))
+    d.add((publisher, DCTERMS.type, URIRef("http://purl.org/adms/publishertype/NonProfitOrganisation")))
+    contact = ids["org/strategylinks/contact"]
+    d.add((dataset, DCAT.contactPoint, contact))
+    d.add((contact, RDF.type, URIRef(VCARD + "Organization")))
+    d.add((contact, URIRef(VCARD + "fn"), Literal("strategylinks")))
+    d.add((dataset, RDFS.seeAlso, URIRef(ONTOLOGY_IRI)))
+    d.add((dataset, DCTERMS.source, URIRef("https://www.regionkronoberg.se/om-region-kronoberg/internationella-samarbeten/")))
+    return d
+
+
+def full_dataset(ds: Dataset, settings: Settings | None = None) -> Dataset:
+    """The loaded dataset plus its description as the named graph ``{base}graph/description``."""
+    settings = settings or Settings()
+    out = Dataset()
+    bind_prefixes(out)
+    for g in ds.graphs():
+        if len(g):
+            target = out.graph(g.identifier)
+            for triple in g:
+                target.add(triple)
+    desc = out.graph(graph_ns(settings.base_iri)["description"])
+    for triple in describe(ds, settings):
+        desc.add(triple)
+    return out
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The JSON-LD @context: the project's prefixes, so that output is compact and readable."""
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items() if prefix != "sh"} | {"@language": "sv"}
+
+
+def serialize(ds: Dataset, fmt: str, settings: Settings | None = None) -> str:
+    """The whole dataset (with description) in ``fmt``, one of :data:`FORMATS`."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    full = full_dataset(ds, settings)
+    rdflib_format = FORMATS[fmt][0]
+    if fmt in QUAD_FORMATS:
+        return full.serialize(format=rdflib_format)
+    graph = union(full)
+    if fmt == "jsonld":
+        context = jsonld_context()
+        context.pop("@language")  # a default language would change plain literals on the way back
+        text = graph.serialize(format="json-ld", context=context, auto_compact=True, indent=2)
+        json.loads(text)  # fail here, not in the user's tool, if the output were not JSON
+        return text
+    return graph.serialize(format=rdflib_format)
+
+
+__all__ = ["FORMATS", "describe", "full_dataset", "jsonld_context", "serialize"]

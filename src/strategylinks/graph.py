@@ -1,0 +1,175 @@
+"""Load the ontology and data files into an rdflib Dataset (one named graph per file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.exceptions import ParserError
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
+from rdflib.util import guess_format
+
+from .config import Settings
+from .errors import InputError
+from .namespaces import DEFAULT_BASE_IRI, PREFIXES, RESOURCE_PATH, SKOS, graph_ns
+
+RDF_SUFFIXES = {".ttl", ".nt", ".n3", ".rdf", ".xml", ".owl", ".jsonld", ".json", ".trig", ".nq"}
+ONTOLOGY_FILE = "strategylinks.ttl"
+SHAPES_FILE = "shapes.ttl"
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+def _format_for(path: Path) -> str:
+    fmt = guess_format(str(path)) or ("json-ld" if path.suffix == ".jsonld" else None)
+    if fmt is None:
+        raise InputError(
+            f"cannot tell the RDF format from the file name suffix {path.suffix!r}",
+            path=path,
+            hint="use .ttl, .nt, .rdf, .jsonld, .trig or .nq",
+        )
+    return fmt
+
+
+def parse_file(path: Path, graph: Graph | None = None) -> Graph:
+    """Parse one RDF file; any syntax problem becomes an InputError naming file and line."""
+    path = Path(path)
+    target = graph if graph is not None else Graph()
+    if not path.is_file():
+        raise InputError("no such file", path=path)
+    fmt = _format_for(path)
+    try:
+        data = path.read_bytes()
+        data.decode("utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path, hint="RDF files must be UTF-8") from None
+    try:
+        target.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    except BadSyntax as exc:
+        # BadSyntax counts lines from 0.
+        raise InputError(f"{fmt} syntax error: {exc._why}", path=path, line=exc.lines + 1) from None
+    except ParserError as exc:
+        raise InputError(f"{fmt} syntax error: {exc}", path=path, line=_line_of(data, str(exc))) from None
+    except Exception as exc:  # noqa: BLE001 - every parser has its own exception types
+        line = getattr(exc, "getLineNumber", lambda: None)()
+        raise InputError(f"{fmt} syntax error: {exc}", path=path, line=line) from None
+    return target
+
+
+def _line_of(data: bytes, message: str) -> int | None:
+    """Find the line an N-Triples style error message quotes (its parser reports no number)."""
+    _, _, quoted = message.partition(": ")
+    quoted = quoted.strip()
+    if not quoted:
+        return None
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        if line.strip() == quoted:
+            return number
+    return None
+
+
+def rebase(graph: Graph, base_iri: str, source_base: str = DEFAULT_BASE_IRI) -> Graph:
+    """Move resource IRIs from ``source_base`` to ``base_iri`` (the vocabulary stays where it is)."""
+    if base_iri == source_base:
+        return graph
+    old = source_base + RESOURCE_PATH
+    new = base_iri + RESOURCE_PATH
+
+    def move(node: Node) -> Node:
+        if isinstance(node, URIRef) and str(node).startswith(old):
+            return URIRef(new + str(node)[len(old):])
+        return node
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((move(s), p, move(o)))
+    return out
+
+
+def data_files(settings: Settings) -> list[Path]:
+    """The data files to load, in a stable order."""
+    root = settings.data_path
+    if not root.is_dir():
+        raise InputError("data folder not found", path=root)
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
+
+
+def graph_name(path: Path, root: Path, base_iri: str) -> URIRef:
+    """Named graph IRI of a data file: ``{base}graph/<path below the data folder, no suffix>``."""
+    try:
+        rel = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        rel = Path(path.name)
+    return graph_ns(base_iri)[rel.with_suffix("").as_posix()]
+
+
+def load_dataset(
+    settings: Settings | None = None,
+    files: Sequence[Path] | None = None,
+    *,
+    include_ontology: bool = True,
+) -> Dataset:
+    """Load the ontology and the data files (default: every file of the data folder)."""
+    settings = settings or Settings()
+    ds = Dataset(default_union=True)
+    bind_prefixes(ds)
+    gns = graph_ns(settings.base_iri)
+    if include_ontology:
+        _add(ds, gns["ontology"], parse_file(settings.ontology_path / ONTOLOGY_FILE))
+    root = settings.data_path
+    for path in files if files is not None else data_files(settings):
+        parsed = rebase(parse_file(path), settings.base_iri)
+        _add(ds, graph_name(path, root, settings.base_iri), parsed)
+    return ds
+
+
+def _add(ds: Dataset, name: URIRef, graph: Graph) -> None:
+    target = ds.graph(name)
+    for triple in graph:
+        target.add(triple)
+
+
+def load_shapes(settings: Settings | None = None) -> Graph:
+    settings = settings or Settings()
+    return bind_prefixes(parse_file(settings.ontology_path / SHAPES_FILE))
+
+
+def union(graphs: Dataset | Graph | Iterable[Graph]) -> Graph:
+    """All triples of a dataset (or several graphs) in one plain Graph."""
+    out = bind_prefixes(Graph())
+    if isinstance(graphs, Dataset):
+        for s, p, o, _ in graphs.quads((None, None, None, None)):
+            out.add((s, p, o))
+        return out
+    if isinstance(graphs, Graph):
+        graphs = [graphs]
+    for g in graphs:
+        for triple in g:
+            out.add(triple)
+    return out
+
+
+def label(graph: Graph, node: Node, lang: str = "sv") -> str:
+    """Preferred label in ``lang``, else in any language, else the IRI's last segment."""
+    found: dict[str | None, str] = {}
+    for prop in (SKOS.prefLabel, URIRef("http://www.w3.org/2000/01/rdf-schema#label")):
+        for value in graph.objects(node, prop):
+            if isinstance(value, Literal):
+                found.setdefault(value.language, str(value))
+        if found:
+            break
+    for key in (lang, "sv", "en", None):
+        if key in found:
+            return found[key]
+    if found:
+        return next(iter(found.values()))
+    text = str(node)
+    return text.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

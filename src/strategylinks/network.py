@@ -1,0 +1,218 @@
+"""The alignment graph as networkx: plan priority → action → effect → goal → strategy, with metrics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+from rdflib.term import Node
+
+from .graph import label
+from .namespaces import SL
+
+# Node kinds, in the order the layout puts them from left to right.
+KINDS = ("priority", "action", "effect", "theme", "goal", "strategy")
+
+
+def _iri(node: Node) -> str:
+    return str(node)
+
+
+def _labels(rdf: Graph, node: Node) -> dict[str, str]:
+    return {"label": label(rdf, node, "sv"), "label_en": label(rdf, node, "en")}
+
+
+def alignment_graph(rdf: Graph, plan: str) -> nx.DiGraph:
+    """Build the alignment view of one plan from RDF (a Graph or a Dataset with a union default).
+
+    Edges: priority→action (``groups``), action→effect (``has_effect``), effect→goal or
+    effect→strategy (``serves``: every effect of a row serves every goal of that row's thematic
+    link), action→theme (``theme``), goal→broader goal (``broader``), top goal→strategy (``in``).
+    Every strategy goal of the catalogue is a node, so goals without actions show as gaps.
+    """
+    g = nx.DiGraph(plan=plan)
+    plan_ref = URIRef(plan)
+    for priority in sorted(rdf.objects(plan_ref, SL.hasPriority), key=_iri):
+        g.add_node(_iri(priority), kind="priority", notation=str(rdf.value(priority, SKOS.notation) or ""),
+                   **_labels(rdf, priority))
+    with_goals = {rdf.value(goal, SKOS.inScheme) for goal in rdf.subjects(RDF.type, SL.StrategyGoal)}
+    cited = set(rdf.objects(None, SL.contributesTo))
+    for strategy in sorted(set(rdf.subjects(RDF.type, SL.Strategy)) & (with_goals | cited), key=_iri):
+        _add_strategy(g, rdf, strategy)
+    for goal in sorted(set(rdf.subjects(RDF.type, SL.StrategyGoal)), key=_iri):
+        strategy = rdf.value(goal, SKOS.inScheme)
+        level = rdf.value(goal, SL.goalLevel)
+        g.add_node(
+            _iri(goal), kind="goal", strategy=_iri(strategy) if strategy else "",
+            level=label(rdf, level, "sv") if level else "", level_en=label(rdf, level, "en") if level else "",
+            notation=str(rdf.value(goal, SKOS.notation) or ""), **_labels(rdf, goal),
+        )
+    for goal in list(n for n, d in g.nodes(data=True) if d["kind"] == "goal"):
+        broader = rdf.value(URIRef(goal), SKOS.broader)
+        if broader is not None:
+            g.add_edge(goal, _iri(broader), relation="broader")
+        elif g.nodes[goal]["strategy"] in g:
+            g.add_edge(goal, g.nodes[goal]["strategy"], relation="in")
+    for action in sorted(rdf.subjects(SL.inPlan, plan_ref), key=_iri):
+        if (action, RDF.type, SL.Action) not in rdf:
+            continue
+        a = _iri(action)
+        priority = rdf.value(action, SL.planPriority)
+        themes = sorted(_iri(t) for t in rdf.objects(action, SL.hasTheme))
+        targets = sorted(_iri(t) for t in rdf.objects(action, SL.contributesTo))
+        g.add_node(a, kind="action", priority=_iri(priority) if priority else "", themes=themes,
+                   involves=sorted(_iri(o) for o in rdf.objects(action, SL.involves)),
+                   row=_iri(rdf.value(action, SL.inRow) or ""), **_labels(rdf, action))
+        if priority is not None:
+            g.add_edge(_iri(priority), a, relation="groups")
+        for theme in themes:
+            if theme not in g:
+                g.add_node(theme, kind="theme", **_labels(rdf, URIRef(theme)))
+            g.add_edge(a, theme, relation="theme")
+        effects = sorted(_iri(e) for e in rdf.objects(action, SL.hasEffect))
+        for effect in effects:
+            if effect not in g:
+                g.add_node(effect, kind="effect", row=_iri(rdf.value(URIRef(effect), SL.inRow) or ""),
+                           **_labels(rdf, URIRef(effect)))
+            g.add_edge(a, effect, relation="has_effect")
+            for target in targets:
+                _ensure_target(g, rdf, target)
+                g.add_edge(effect, target, relation="serves")
+        if not effects:  # the shapes forbid this; keep the link visible all the same
+            for target in targets:
+                _ensure_target(g, rdf, target)
+                g.add_edge(a, target, relation="serves")
+    _mark_coverage(g)
+    return g
+
+
+def _add_strategy(g: nx.DiGraph, rdf: Graph, strategy: Node) -> None:
+    complete = rdf.value(strategy, SL.goalListComplete)
+    g.add_node(_iri(strategy), kind="strategy", complete=bool(complete is not None and complete.toPython()),
+               **_labels(rdf, strategy))
+
+
+def _ensure_target(g: nx.DiGraph, rdf: Graph, target: str) -> None:
+    """A link target outside the catalogue (invalid data) still gets a node, of kind ``unknown``."""
+    if target not in g:
+        g.add_node(target, kind="unknown", **_labels(rdf, URIRef(target)))
+
+
+def actions_reaching(g: nx.DiGraph, node: str, *, via_narrower: bool) -> set[str]:
+    """Actions with a path to ``node`` through effects (and, if asked, through narrower goals)."""
+    found: set[str] = set()
+    stack = [node]
+    seen = {node}
+    while stack:
+        current = stack.pop()
+        for pred in g.predecessors(current):
+            kind = g.nodes[pred]["kind"]
+            relation = g.edges[pred, current]["relation"]
+            if kind == "action" and relation == "serves":
+                found.add(pred)
+            elif kind == "effect":
+                found.update(p for p in g.predecessors(pred) if g.nodes[p]["kind"] == "action")
+            elif kind == "goal" and relation == "broader" and via_narrower and pred not in seen:
+                seen.add(pred)
+                stack.append(pred)
+    return found
+
+
+def _mark_coverage(g: nx.DiGraph) -> None:
+    for node, data in g.nodes(data=True):
+        if data["kind"] != "goal":
+            continue
+        direct = actions_reaching(g, node, via_narrower=False)
+        total = actions_reaching(g, node, via_narrower=True)
+        data["actions"] = len(direct)
+        data["coverage"] = "direct" if direct else ("indirect" if total else "none")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    goals: int
+    directly_covered: int
+    covered: int
+    strategy_actions: int
+
+
+def coverage_by_strategy(g: nx.DiGraph) -> dict[str, Coverage]:
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for _, data in g.nodes(data=True):
+        if data["kind"] == "goal":
+            c = counts[data["strategy"]]
+            c[0] += 1
+            c[1] += data["coverage"] == "direct"
+            c[2] += data["coverage"] != "none"
+    return {
+        s: Coverage(c[0], c[1], c[2], len(actions_reaching(g, s, via_narrower=False)) if s in g else 0)
+        for s, c in sorted(counts.items())
+    }
+
+
+def gaps(g: nx.DiGraph) -> list[str]:
+    """Goals no action reaches, directly or through narrower goals."""
+    return sorted(n for n, d in g.nodes(data=True) if d["kind"] == "goal" and d["coverage"] == "none")
+
+
+def actions_per(g: nx.DiGraph, kind: str) -> dict[str, int]:
+    """Number of actions linked to each node of ``kind`` (priority: out-degree; theme: in-degree;
+    goal and strategy: actions reaching it directly)."""
+    out: dict[str, int] = {}
+    for node, data in g.nodes(data=True):
+        if data["kind"] != kind:
+            continue
+        if kind == "priority":
+            out[node] = sum(1 for s in g.successors(node) if g.nodes[s]["kind"] == "action")
+        elif kind == "theme":
+            out[node] = g.in_degree(node)
+        else:
+            out[node] = len(actions_reaching(g, node, via_narrower=False))
+    return out
+
+
+def actions_without_goals(g: nx.DiGraph) -> list[str]:
+    return sorted(
+        n for n, d in g.nodes(data=True)
+        if d["kind"] == "action"
+        and not any(g.edges[n, s]["relation"] == "serves" for s in g.successors(n))
+        and not any(
+            g.nodes[t]["kind"] in ("goal", "strategy")
+            for e in g.successors(n) if g.nodes[e]["kind"] == "effect"
+            for t in g.successors(e)
+        )
+    )
+
+
+def degree_centrality(g: nx.DiGraph, top: int = 10) -> list[tuple[str, float]]:
+    ranking = nx.degree_centrality(g)
+    return sorted(ranking.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def layer(g: nx.DiGraph) -> dict[str, int]:
+    """Column of each node for a left-to-right layout: goals sit by depth, strategies last."""
+    depth: dict[str, int] = {}
+    for node, data in g.nodes(data=True):
+        if data["kind"] == "goal":
+            d, current = 0, node
+            while True:
+                ups = [s for s in g.successors(current) if g.edges[current, s]["relation"] == "broader"]
+                if not ups or d > len(g):
+                    break
+                current, d = ups[0], d + 1
+            depth[node] = d
+    deepest = max(depth.values(), default=0)
+    columns = {"priority": 0, "action": 1, "effect": 2, "theme": 3, "unknown": 3}
+    result = {}
+    for node, data in g.nodes(data=True):
+        kind = data["kind"]
+        if kind == "goal":
+            result[node] = 3 + deepest - depth[node]
+        elif kind == "strategy":
+            result[node] = 4 + deepest
+        else:
+            result[node] = columns[kind]
+    return result

@@ -1,0 +1,114 @@
+"""Validate data against the SHACL shapes (pyshacl) and return a typed report; never prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import InputError
+from .graph import label
+from .namespaces import SH
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One SHACL result, with its messages in Swedish and English."""
+
+    focus: str
+    path: str | None
+    constraint: str
+    value: str | None = None
+    severity: str = "Violation"
+    shape: str | None = None
+    message_sv: str = ""
+    message_en: str = ""
+    focus_label: str = field(default="", compare=False)
+
+    @property
+    def component(self) -> str:
+        """The constraint component's local name, e.g. ``MinCountConstraintComponent``."""
+        return self.constraint.rsplit("#", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    violations: tuple[Violation, ...]
+    report_graph: Graph
+
+    def text(self, lang: str = "sv") -> str:
+        """The report in words, one line per problem, sorted by focus node."""
+        if self.conforms:
+            return "Data följer formerna (SHACL): inga fel." if lang == "sv" else "Data conforms to the shapes."
+        head = (
+            f"{len(self.violations)} fel mot formerna (SHACL):"
+            if lang == "sv"
+            else f"{len(self.violations)} shape violations:"
+        )
+        lines = [head]
+        for v in self.violations:
+            message = (v.message_sv if lang == "sv" else v.message_en) or v.message_en or v.message_sv
+            where = f" [{_short(v.path)}]" if v.path else ""
+            value = f" (värde: {v.value})" if v.value and lang == "sv" else (f" (value: {v.value})" if v.value else "")
+            lines.append(f"- {v.focus_label or v.focus} <{v.focus}>{where}: {message}{value}")
+        return "\n".join(lines)
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in (
+        ("sl:", "https://w3id.org/strategylinks/ontology#"),
+        ("skos:", "http://www.w3.org/2004/02/skos/core#"),
+        ("dcterms:", "http://purl.org/dc/terms/"),
+        ("org:", "http://www.w3.org/ns/org#"),
+    ):
+        if iri.startswith(ns):
+            return prefix + iri[len(ns):]
+    return iri
+
+
+def _text(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef | Literal):
+        return str(node)
+    # A blank node path (e.g. sh:inversePath) has no stable name; describe it.
+    return "(path expression)"
+
+
+def validate(data: Graph, shapes: Graph) -> ValidationReport:
+    """Validate ``data`` (which must include the ontology, for class hierarchy) against ``shapes``."""
+    conforms, report, _ = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=False,
+        allow_warnings=True,
+    )
+    if not isinstance(report, Graph):  # pyshacl returns its failure instead of raising
+        raise InputError(f"the shapes cannot be used: {report}")
+    violations = []
+    for result in report.subjects(predicate=SH.resultSeverity):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        path_text = _text(path)
+        if path is not None and not isinstance(path, URIRef):
+            inverse = report.value(path, SH.inversePath)
+            path_text = f"^{inverse}" if inverse is not None else path_text
+        messages = {m.language: str(m) for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)}
+        violations.append(
+            Violation(
+                focus=str(focus),
+                path=path_text,
+                constraint=str(report.value(result, SH.sourceConstraintComponent)),
+                value=_text(report.value(result, SH.value)),
+                severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+                shape=_text(report.value(result, SH.sourceShape)),
+                message_sv=messages.get("sv", messages.get(None, "")),
+                message_en=messages.get("en", messages.get(None, "")),
+                focus_label=label(data, focus) if focus is not None else "",
+            )
+        )
+    return ValidationReport(bool(conforms), tuple(sorted(violations)), report)
