@@ -14,9 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rdflib import Literal
 from rdflib.query import Result
-from rdflib.term import Identifier
 
 from . import __version__
 from .config import Settings
@@ -68,12 +66,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.conforms else EXIT_FINDINGS
 
 
-def _cell(value: Identifier | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Literal):
-        return str(value)
-    return str(value)
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def _tsv(result: Result) -> str:
@@ -96,7 +90,7 @@ def format_result(result: Result, fmt: str) -> str:
     if fmt == "tsv":
         return _tsv(result)
     names = [str(v) for v in result.vars or []]
-    rows = [[_cell(v) for v in row] for row in result]  # type: ignore[union-attr]
+    rows = [[_cell(v) for v in row] for row in result]  # type: ignore[union-attr]  # SELECT rows are tuples
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -106,8 +100,9 @@ def format_result(result: Result, fmt: str) -> str:
     from tabulate import tabulate
 
     if fmt == "md":
-        return tabulate([[c.replace("|", "\\|") for c in r] for r in rows], headers=names, tablefmt="github")
-    return tabulate(rows, headers=names, tablefmt="simple", maxcolwidths=60) + f"\n({len(rows)} rader / rows)"
+        return str(tabulate([[c.replace("|", "\\|") for c in r] for r in rows], headers=names, tablefmt="github"))
+    table = str(tabulate(rows, headers=names, tablefmt="simple", maxcolwidths=60))
+    return table + f"\n({len(rows)} rader / rows)"
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -193,8 +188,10 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--base-iri", help="base IRI of the dataset (default: $STRATEGYLINKS_BASE_IRI or "
-                        "https://w3id.org/strategylinks/)")
+    common.add_argument(
+        "--base-iri",
+        help="base IRI of the dataset (default: $STRATEGYLINKS_BASE_IRI or https://w3id.org/strategylinks/)",
+    )
     common.add_argument("--data-dir", help="folder of data files to load (default: the shipped data/)")
 
     parser = argparse.ArgumentParser(
@@ -206,10 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", parents=[common], help="check data against the SHACL shapes",
-                       description="Validate the shipped dataset, or FILES together with it (a file "
-                       "replaces a shipped file of the same name). Exit 0 conforms, 1 violations, "
-                       "2 unusable input.")
+    p = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check data against the SHACL shapes",
+        description="Validate the shipped dataset, or FILES together with it (a file "
+        "replaces a shipped file of the same name). Exit 0 conforms, 1 violations, "
+        "2 unusable input.",
+    )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--alone", action="store_true", help="validate FILES with the ontology only")
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the report")
@@ -217,8 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", parents=[common], help="run a named query or a .rq file")
     p.add_argument("query", metavar="NAME|FILE.rq")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="bind a parameter; an IRI may be relative to {base}id/ (repeatable)")
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="bind a parameter; an IRI may be relative to {base}id/ (repeatable)",
+    )
     p.add_argument("--format", choices=QUERY_FORMATS, default="table")
     p.set_defaults(func=cmd_query)
 
@@ -228,8 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gaps", parents=[common], help="report the strategy goals that lack actions")
     p.add_argument("--format", choices=("text", "json", "md"), default="text")
     p.add_argument("--plan", help="plan IRI (default: the latest plan)")
-    p.add_argument("--include-indirect", action="store_true",
-                   help="json: also list goals covered only through narrower goals")
+    p.add_argument(
+        "--include-indirect",
+        action="store_true",
+        help="json: also list goals covered only through narrower goals",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when any goal lacks actions")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_gaps)

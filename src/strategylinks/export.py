@@ -29,6 +29,20 @@ LANG_SV = URIRef("http://publications.europa.eu/resource/authority/language/SWE"
 LANG_EN = URIRef("http://publications.europa.eu/resource/authority/language/ENG")
 SWEDEN = URIRef("http://publications.europa.eu/resource/authority/country/SWE")
 VCARD = "http://www.w3.org/2006/vcard/ns#"
+SD_NAME = URIRef("http://www.w3.org/ns/sparql-service-description#name")
+SOURCE_PAGE = URIRef("https://www.regionkronoberg.se/om-region-kronoberg/internationella-samarbeten/")
+TITLE_SV = "strategylinks: handlingsplaner och strategier i Kronoberg"
+TITLE_EN = "strategylinks: action plans and strategies in Kronoberg"
+DESCRIPTION_SV = (
+    "Region Kronobergs handlingsplaner som länkade data: varje insats med sina effekter och sin tematiska koppling "
+    "till strategiernas mål, och en katalog över de strategier som planerna hänvisar till, med källor och uppgift om "
+    "vad som inte kunnat verifieras."
+)
+DESCRIPTION_EN = (
+    "Region Kronoberg's action plans as linked data: every action with its effects and its thematic link to strategy "
+    "goals, and a catalogue of the strategies the plans cite, with sources and a record of what could not be verified."
+)
+KEYWORDS_SV = ("regional utveckling", "handlingsplan", "strategi", "länkade data")
 
 
 def dataset_iri(settings: Settings) -> URIRef:
@@ -44,62 +58,68 @@ def describe(ds: Dataset, settings: Settings | None = None) -> Graph:
     d.bind("vcard", VCARD)
     dataset = dataset_iri(settings)
     publisher = ids["org/strategylinks"]
+    contact = ids["org/strategylinks/contact"]
     contents = [g for g in ds.graphs() if len(g) and g.identifier != graph_ns(base)["description"]]
-    total = sum(len(g) for g in contents)
-    d.add((dataset, RDF.type, DCAT.Dataset))
-    d.add((dataset, RDF.type, VOID.Dataset))
-    d.add((dataset, DCTERMS.title, Literal("strategylinks: handlingsplaner och strategier i Kronoberg", lang="sv")))
-    d.add((dataset, DCTERMS.title, Literal("strategylinks: action plans and strategies in Kronoberg", lang="en")))
-    d.add((dataset, DCTERMS.description, Literal(
-        "Region Kronobergs handlingsplaner som länkade data: varje insats med sina effekter och sin tematiska "
-        "koppling till strategiernas mål, och en katalog över de strategier som planerna hänvisar till, med "
-        "källor och uppgift om vad som inte kunnat verifieras.", lang="sv")))
-    d.add((dataset, DCTERMS.description, Literal(
-        "Region Kronoberg's action plans as linked data: every action with its effects and its thematic link "
-        "to strategy goals, and a catalogue of the strategies the plans cite, with sources and a record of "
-        "what could not be verified.", lang="en")))
-    d.add((dataset, DCTERMS.license, LICENSE))
-    d.add((dataset, DCTERMS.publisher, publisher))
-    d.add((dataset, DCTERMS.language, LANG_SV))
-    d.add((dataset, DCTERMS.language, LANG_EN))
-    d.add((dataset, DCTERMS.spatial, SWEDEN))
-    d.add((dataset, DCAT.theme, DATA_THEME))
-    for word in ("regional utveckling", "handlingsplan", "strategi", "länkade data"):
-        d.add((dataset, DCAT.keyword, Literal(word, lang="sv")))
-    d.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
-    d.add((dataset, VOID.triples, Literal(total, datatype=XSD.integer)))
-    d.add((dataset, VOID.uriSpace, Literal(str(ids))))
-    d.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
-    d.add((dataset, VOID.rootResource, ids["plan"]))
-    for prefix in ("sl", "skos", "dcterms", "org", "prov", "dcat"):
-        d.add((dataset, VOID.vocabulary, URIRef(str(PREFIXES[prefix]))))
+
+    def add(subject: URIRef, *pairs: tuple[URIRef, URIRef | Literal]) -> None:
+        for predicate, value in pairs:
+            d.add((subject, predicate, value))
+
+    add(
+        dataset,
+        (RDF.type, DCAT.Dataset),
+        (RDF.type, VOID.Dataset),
+        (DCTERMS.title, Literal(TITLE_SV, lang="sv")),
+        (DCTERMS.title, Literal(TITLE_EN, lang="en")),
+        (DCTERMS.description, Literal(DESCRIPTION_SV, lang="sv")),
+        (DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")),
+        (DCTERMS.license, LICENSE),
+        (DCTERMS.publisher, publisher),
+        (DCTERMS.language, LANG_SV),
+        (DCTERMS.language, LANG_EN),
+        (DCTERMS.spatial, SWEDEN),
+        (DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)),
+        (DCTERMS.source, SOURCE_PAGE),
+        (DCAT.theme, DATA_THEME),
+        (DCAT.contactPoint, contact),
+        (RDFS.seeAlso, URIRef(ONTOLOGY_IRI)),
+        (VOID.triples, Literal(sum(len(g) for g in contents), datatype=XSD.integer)),
+        (VOID.uriSpace, Literal(str(ids))),
+        (VOID.sparqlEndpoint, URIRef(base + "sparql")),
+        *((DCAT.keyword, Literal(word, lang="sv")) for word in KEYWORDS_SV),
+        *((VOID.vocabulary, URIRef(str(PREFIXES[p]))) for p in ("sl", "skos", "dcterms", "org", "prov", "dcat")),
+    )
     for name, (_, media, suffix, code) in FORMATS.items():
         dist = ids[f"dataset/distribution/{name}"]
-        d.add((dataset, DCAT.distribution, dist))
-        d.add((dataset, VOID.dataDump, URIRef(f"{base}data/dataset.{suffix}")))
-        d.add((dist, RDF.type, DCAT.Distribution))
-        d.add((dist, DCTERMS.title, Literal(f"Hela datamängden ({name})", lang="sv")))
-        d.add((dist, DCTERMS.title, Literal(f"The whole dataset ({name})", lang="en")))
-        d.add((dist, DCAT.accessURL, URIRef(f"{base}data/")))
-        d.add((dist, DCAT.downloadURL, URIRef(f"{base}data/dataset.{suffix}")))
-        d.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
-        d.add((dist, DCTERMS.format, URIRef(FILE_TYPE + code)))
-        d.add((dist, DCTERMS.license, LICENSE))
+        download = URIRef(f"{base}data/dataset.{suffix}")
+        add(dataset, (DCAT.distribution, dist), (VOID.dataDump, download))
+        add(
+            dist,
+            (RDF.type, DCAT.Distribution),
+            (DCTERMS.title, Literal(f"Hela datamängden ({name})", lang="sv")),
+            (DCTERMS.title, Literal(f"The whole dataset ({name})", lang="en")),
+            (DCAT.accessURL, URIRef(f"{base}data/")),
+            (DCAT.downloadURL, download),
+            (DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")),
+            (DCTERMS.format, URIRef(FILE_TYPE + code)),
+            (DCTERMS.license, LICENSE),
+        )
     for g in sorted(contents, key=lambda g: str(g.identifier)):
-        subset = ids["dataset/" + str(g.identifier)[len(str(graph_ns(base))):]]
-        d.add((dataset, VOID.subset, subset))
-        d.add((subset, RDF.type, VOID.Dataset))
-        d.add((subset, VOID.triples, Literal(len(g), datatype=XSD.integer)))
-        d.add((subset, URIRef("http://www.w3.org/ns/sparql-service-description#name"), g.identifier))
-    d.add((publisher, RDF.type, FOAF.Agent))
-    d.add((publisher, FOAF.name, Literal("strategylinks")))
-    d.add((publisher, DCTERMS.type, URIRef("http://purl.org/adms/publishertype/NonProfitOrganisation")))
-    contact = ids["org/strategylinks/contact"]
-    d.add((dataset, DCAT.contactPoint, contact))
-    d.add((contact, RDF.type, URIRef(VCARD + "Organization")))
-    d.add((contact, URIRef(VCARD + "fn"), Literal("strategylinks")))
-    d.add((dataset, RDFS.seeAlso, URIRef(ONTOLOGY_IRI)))
-    d.add((dataset, DCTERMS.source, URIRef("https://www.regionkronoberg.se/om-region-kronoberg/internationella-samarbeten/")))
+        subset = ids["dataset/" + str(g.identifier)[len(str(graph_ns(base))) :]]
+        add(dataset, (VOID.subset, subset))
+        add(
+            subset,
+            (RDF.type, VOID.Dataset),
+            (VOID.triples, Literal(len(g), datatype=XSD.integer)),
+            (SD_NAME, URIRef(str(g.identifier))),
+        )
+    add(
+        publisher,
+        (RDF.type, FOAF.Agent),
+        (FOAF.name, Literal("strategylinks")),
+        (DCTERMS.type, URIRef("http://purl.org/adms/publishertype/NonProfitOrganisation")),
+    )
+    add(contact, (RDF.type, URIRef(VCARD + "Organization")), (URIRef(VCARD + "fn"), Literal("strategylinks")))
     return d
 
 

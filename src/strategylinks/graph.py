@@ -53,15 +53,54 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
         raise InputError(f"not UTF-8 text (byte {exc.start})", path=path, hint="RDF files must be UTF-8") from None
     try:
         target.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
-    except BadSyntax as exc:
-        # BadSyntax counts lines from 0.
-        raise InputError(f"{fmt} syntax error: {exc._why}", path=path, line=exc.lines + 1) from None
-    except ParserError as exc:
-        raise InputError(f"{fmt} syntax error: {exc}", path=path, line=_line_of(data, str(exc))) from None
-    except Exception as exc:  # noqa: BLE001 - every parser has its own exception types
-        line = getattr(exc, "getLineNumber", lambda: None)()
-        raise InputError(f"{fmt} syntax error: {exc}", path=path, line=line) from None
+    except Exception as exc:  # noqa: BLE001 - every rdflib parser has its own exception types
+        raise _syntax_error(path, data, fmt, exc) from None
     return target
+
+
+def _syntax_error(path: Path, data: bytes, fmt: str, exc: Exception) -> InputError:
+    """Say where the file is broken. rdflib's Turtle parser reports where it gave up, which can be
+    lines after the mistake; Oxigraph's stricter parser points at the token, so ask it first."""
+    precise = _oxigraph_position(data, fmt)
+    if precise is not None:
+        at, column, message = precise
+        return InputError(f"{fmt} syntax error at column {column}: {message}", path=path, line=at)
+    if isinstance(exc, BadSyntax):
+        # BadSyntax counts lines from 0.
+        return InputError(f"{fmt} syntax error: {exc._why}", path=path, line=exc.lines + 1)
+    if isinstance(exc, ParserError):
+        return InputError(f"{fmt} syntax error: {exc}", path=path, line=_line_of(data, str(exc)))
+    line: int | None = getattr(exc, "getLineNumber", lambda: None)()
+    return InputError(f"{fmt} syntax error: {exc}", path=path, line=line)
+
+
+_OXIGRAPH_FORMATS = {
+    "turtle": "TURTLE",
+    "nt": "N_TRIPLES",
+    "ntriples": "N_TRIPLES",
+    "nquads": "N_QUADS",
+    "trig": "TRIG",
+    "xml": "RDF_XML",
+    "n3": "N3",
+}
+
+
+def _oxigraph_position(data: bytes, fmt: str) -> tuple[int, int, str] | None:
+    name = _OXIGRAPH_FORMATS.get(fmt)
+    if name is None:
+        return None
+    import pyoxigraph
+
+    try:
+        for _ in pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, name), base_iri="file:///"):
+            pass
+    except SyntaxError as err:
+        message = str(err.msg).split(": ", 1)[-1] if ": " in str(err.msg) else str(err.msg)
+        if err.lineno is not None:
+            return err.lineno, err.offset or 0, message
+    except Exception:  # noqa: BLE001 - a failure here only means no better position
+        return None
+    return None
 
 
 def _line_of(data: bytes, message: str) -> int | None:
@@ -85,7 +124,7 @@ def rebase(graph: Graph, base_iri: str, source_base: str = DEFAULT_BASE_IRI) -> 
 
     def move(node: Node) -> Node:
         if isinstance(node, URIRef) and str(node).startswith(old):
-            return URIRef(new + str(node)[len(old):])
+            return URIRef(new + str(node)[len(old) :])
         return node
 
     out = Graph()

@@ -1,7 +1,7 @@
 """The only place where the project's IRIs are spelled out."""
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, FOAF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 SL = Namespace("https://w3id.org/strategylinks/ontology#")
 ONTOLOGY_IRI = "https://w3id.org/strategylinks/ontology"
@@ -48,7 +48,26 @@ def graph_ns(base_iri: str) -> Namespace:
 
 
 __all__ = [
-    "DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SKOS", "VOID", "XSD",
-    "SL", "ORG", "SCHEMA", "SH", "VANN", "SDG", "WD", "PREFIXES", "DEFAULT_BASE_IRI",
-    "ONTOLOGY_IRI", "resource_ns", "graph_ns",
+    "DCAT",
+    "DCTERMS",
+    "DEFAULT_BASE_IRI",
+    "FOAF",
+    "ONTOLOGY_IRI",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SDG",
+    "SH",
+    "SKOS",
+    "SL",
+    "VANN",
+    "VOID",
+    "WD",
+    "XSD",
+    "graph_ns",
+    "resource_ns",
 ]

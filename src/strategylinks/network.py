@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
@@ -17,8 +18,8 @@ from .namespaces import SL
 KINDS = ("priority", "action", "effect", "theme", "goal", "strategy")
 
 
-def _iri(node: Node) -> str:
-    return str(node)
+def _iri(node: Node | str | None) -> str:
+    return "" if node is None else str(node)
 
 
 def _labels(rdf: Graph, node: Node) -> dict[str, str]:
@@ -36,19 +37,27 @@ def alignment_graph(rdf: Graph, plan: str) -> nx.DiGraph:
     g = nx.DiGraph(plan=plan)
     plan_ref = URIRef(plan)
     for priority in sorted(rdf.objects(plan_ref, SL.hasPriority), key=_iri):
-        g.add_node(_iri(priority), kind="priority", notation=str(rdf.value(priority, SKOS.notation) or ""),
-                   **_labels(rdf, priority))
+        g.add_node(
+            _iri(priority),
+            kind="priority",
+            notation=str(rdf.value(priority, SKOS.notation) or ""),
+            **_labels(rdf, priority),
+        )
     with_goals = {rdf.value(goal, SKOS.inScheme) for goal in rdf.subjects(RDF.type, SL.StrategyGoal)}
     cited = set(rdf.objects(None, SL.contributesTo))
-    for strategy in sorted(set(rdf.subjects(RDF.type, SL.Strategy)) & (with_goals | cited), key=_iri):
-        _add_strategy(g, rdf, strategy)
+    for scheme in sorted(set(rdf.subjects(RDF.type, SL.Strategy)) & (with_goals | cited), key=_iri):
+        _add_strategy(g, rdf, scheme)
     for goal in sorted(set(rdf.subjects(RDF.type, SL.StrategyGoal)), key=_iri):
         strategy = rdf.value(goal, SKOS.inScheme)
         level = rdf.value(goal, SL.goalLevel)
         g.add_node(
-            _iri(goal), kind="goal", strategy=_iri(strategy) if strategy else "",
-            level=label(rdf, level, "sv") if level else "", level_en=label(rdf, level, "en") if level else "",
-            notation=str(rdf.value(goal, SKOS.notation) or ""), **_labels(rdf, goal),
+            _iri(goal),
+            kind="goal",
+            strategy=_iri(strategy) if strategy else "",
+            level=label(rdf, level, "sv") if level else "",
+            level_en=label(rdf, level, "en") if level else "",
+            notation=str(rdf.value(goal, SKOS.notation) or ""),
+            **_labels(rdf, goal),
         )
     for goal in list(n for n, d in g.nodes(data=True) if d["kind"] == "goal"):
         broader = rdf.value(URIRef(goal), SKOS.broader)
@@ -60,14 +69,20 @@ def alignment_graph(rdf: Graph, plan: str) -> nx.DiGraph:
         if (action, RDF.type, SL.Action) not in rdf:
             continue
         a = _iri(action)
-        priority = rdf.value(action, SL.planPriority)
+        action_priority = rdf.value(action, SL.planPriority)
         themes = sorted(_iri(t) for t in rdf.objects(action, SL.hasTheme))
         targets = sorted(_iri(t) for t in rdf.objects(action, SL.contributesTo))
-        g.add_node(a, kind="action", priority=_iri(priority) if priority else "", themes=themes,
-                   involves=sorted(_iri(o) for o in rdf.objects(action, SL.involves)),
-                   row=_iri(rdf.value(action, SL.inRow) or ""), **_labels(rdf, action))
-        if priority is not None:
-            g.add_edge(_iri(priority), a, relation="groups")
+        g.add_node(
+            a,
+            kind="action",
+            priority=_iri(action_priority),
+            themes=themes,
+            involves=sorted(_iri(o) for o in rdf.objects(action, SL.involves)),
+            row=_iri(rdf.value(action, SL.inRow)),
+            **_labels(rdf, action),
+        )
+        if action_priority is not None:
+            g.add_edge(_iri(action_priority), a, relation="groups")
         for theme in themes:
             if theme not in g:
                 g.add_node(theme, kind="theme", **_labels(rdf, URIRef(theme)))
@@ -75,8 +90,12 @@ def alignment_graph(rdf: Graph, plan: str) -> nx.DiGraph:
         effects = sorted(_iri(e) for e in rdf.objects(action, SL.hasEffect))
         for effect in effects:
             if effect not in g:
-                g.add_node(effect, kind="effect", row=_iri(rdf.value(URIRef(effect), SL.inRow) or ""),
-                           **_labels(rdf, URIRef(effect)))
+                g.add_node(
+                    effect,
+                    kind="effect",
+                    row=_iri(rdf.value(URIRef(effect), SL.inRow)),
+                    **_labels(rdf, URIRef(effect)),
+                )
             g.add_edge(a, effect, relation="has_effect")
             for target in targets:
                 _ensure_target(g, rdf, target)
@@ -91,8 +110,12 @@ def alignment_graph(rdf: Graph, plan: str) -> nx.DiGraph:
 
 def _add_strategy(g: nx.DiGraph, rdf: Graph, strategy: Node) -> None:
     complete = rdf.value(strategy, SL.goalListComplete)
-    g.add_node(_iri(strategy), kind="strategy", complete=bool(complete is not None and complete.toPython()),
-               **_labels(rdf, strategy))
+    g.add_node(
+        _iri(strategy),
+        kind="strategy",
+        complete=isinstance(complete, Literal) and complete.toPython() is True,
+        **_labels(rdf, strategy),
+    )
 
 
 def _ensure_target(g: nx.DiGraph, rdf: Graph, target: str) -> None:
@@ -176,12 +199,14 @@ def actions_per(g: nx.DiGraph, kind: str) -> dict[str, int]:
 
 def actions_without_goals(g: nx.DiGraph) -> list[str]:
     return sorted(
-        n for n, d in g.nodes(data=True)
+        n
+        for n, d in g.nodes(data=True)
         if d["kind"] == "action"
         and not any(g.edges[n, s]["relation"] == "serves" for s in g.successors(n))
         and not any(
             g.nodes[t]["kind"] in ("goal", "strategy")
-            for e in g.successors(n) if g.nodes[e]["kind"] == "effect"
+            for e in g.successors(n)
+            if g.nodes[e]["kind"] == "effect"
             for t in g.successors(e)
         )
     )
@@ -210,9 +235,50 @@ def layer(g: nx.DiGraph) -> dict[str, int]:
     for node, data in g.nodes(data=True):
         kind = data["kind"]
         if kind == "goal":
-            result[node] = 3 + deepest - depth[node]
+            result[node] = 4 + deepest - depth[node]
         elif kind == "strategy":
-            result[node] = 4 + deepest
+            result[node] = 5 + deepest
         else:
             result[node] = columns[kind]
     return result
+
+
+def positions(g: nx.DiGraph, column_width: int = 340, row_height: int = 26) -> dict[str, tuple[int, int]]:
+    """Precomputed left-to-right positions, so that a browser need not run a layout or physics.
+
+    Columns come from :func:`layer`; every column is spread over the same height. Actions follow
+    their priority and row, goals their strategy and place in its hierarchy (their IRI path), and
+    themes and strategies sit level with the mean of what they are linked to, which keeps edges short.
+    """
+    columns = layer(g)
+    by_column: dict[int, list[str]] = defaultdict(list)
+    for node, column in columns.items():
+        by_column[column].append(node)
+    height = max(len(nodes) for nodes in by_column.values()) * row_height
+    y: dict[str, float] = {}
+
+    def strategy_label(node: str) -> str:
+        data = g.nodes[node]
+        owner = data.get("strategy", node)
+        return str(g.nodes[owner]["label"]) if owner in g else owner
+
+    def mean_y(node: str, neighbours: Iterable[str]) -> float:
+        placed = [y[n] for n in neighbours if n in y]
+        return sum(placed) / len(placed) if placed else float("inf")
+
+    def spread(column: int, ordered: list[str]) -> None:
+        step = height / max(len(ordered), 1)
+        for i, node in enumerate(ordered):
+            y[node] = step * (i + 0.5)
+
+    for column in sorted(by_column):
+        nodes = by_column[column]
+        kinds = {g.nodes[n]["kind"] for n in nodes}
+        if kinds <= {"theme", "unknown"} or kinds == {"strategy"}:
+            nodes.sort(key=lambda n: (mean_y(n, g.predecessors(n)), n))
+        elif "goal" in kinds:
+            nodes.sort(key=lambda n: (strategy_label(n), n))
+        else:
+            nodes.sort()
+        spread(column, nodes)
+    return {n: (columns[n] * column_width, round(y[n])) for n in g.nodes}

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
 
 from pyparsing.exceptions import ParseException
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import Identifier
@@ -26,8 +25,8 @@ _CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
 PARAM_TYPES = ("iri", "string", "integer", "boolean")
 
 
-class Queryable(Protocol):
-    def query(self, query_object: Any, initBindings: Any = ..., **kwargs: Any) -> Result: ...  # noqa: N803
+#: What queries run on: an rdflib Graph, a Dataset, or a graph over any rdflib store (e.g. Oxigraph).
+Queryable = Graph
 
 
 @dataclass(frozen=True)
@@ -148,17 +147,13 @@ def convert(param: Parameter, value: str, base_iri: str) -> Identifier:
     return Literal(value)
 
 
-def bindings(
-    query: NamedQuery, values: dict[str, str], settings: Settings | None = None
-) -> dict[str, Identifier]:
+def bindings(query: NamedQuery, values: dict[str, str], settings: Settings | None = None) -> dict[str, Identifier]:
     settings = settings or Settings()
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(declared))
     if unknown:
         known = ", ".join(declared) or "none"
-        raise InputError(
-            f"query {query.name!r} has no parameter {', '.join(unknown)}", hint=f"its parameters: {known}"
-        )
+        raise InputError(f"query {query.name!r} has no parameter {', '.join(unknown)}", hint=f"its parameters: {known}")
     return {name: convert(declared[name], value, settings.base_iri) for name, value in values.items()}
 
 

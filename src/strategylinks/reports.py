@@ -163,20 +163,31 @@ def render_json(report: GapReport, include_indirect: bool = False) -> str:
 
 def render_text(report: GapReport, markdown: bool = False) -> str:
     h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  - ")
-    out: list[str] = [f"{h1}Luckor: strategimål som saknar insatser", f"Plan: {report.plan_label} <{report.plan}>", ""]
+    out: list[str] = [
+        f"{h1}Luckor: strategimål som saknar insatser",
+        f"Plan: {report.plan_label} <{report.plan}>",
+        "",
+    ]
     out.append(f"{h2}Täckning per strategi")
     if markdown:
-        out += ["", "| strategi | mål | täckta direkt | täckta inkl. underordnade | hela strategin åberopas av | mållistan |",
-                "|---|---:|---:|---:|---:|---|"]
+        out += [
+            "",
+            "| strategi | mål | täckta direkt | täckta inkl. underordnade | hela strategin åberopas av | mållistan |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
     for s in report.strategies:
         completeness = "fullständig" if s.complete else "OFULLSTÄNDIG – luckor kan vara underskattade"
         if markdown:
-            out.append(f"| {_md(s.label)} | {s.goals} | {s.directly_covered} | {s.covered} | "
-                       f"{s.strategy_actions} insatser | {completeness} |")
+            out.append(
+                f"| {_md(s.label)} | {s.goals} | {s.directly_covered} | {s.covered} | "
+                f"{s.strategy_actions} insatser | {completeness} |"
+            )
         else:
             whole = f", strategin som helhet åberopas av {s.strategy_actions} insatser" if s.strategy_actions else ""
-            out.append(f"{bullet}{s.label}: {s.covered}/{s.goals} mål täckta ({s.directly_covered} direkt){whole}"
-                       f"; mållistan {completeness}")
+            out.append(
+                f"{bullet}{s.label}: {s.covered}/{s.goals} mål täckta ({s.directly_covered} direkt){whole}"
+                f"; mållistan {completeness}"
+            )
     by_strategy: dict[str, list[Gap]] = {}
     for gap in report.gaps:
         by_strategy.setdefault(gap.strategy, []).append(gap)

@@ -13,7 +13,7 @@ from .graph import label
 from .namespaces import SH
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Violation:
     """One SHACL result, with its messages in Swedish and English."""
 
@@ -65,7 +65,7 @@ def _short(iri: str) -> str:
         ("org:", "http://www.w3.org/ns/org#"),
     ):
         if iri.startswith(ns):
-            return prefix + iri[len(ns):]
+            return prefix + iri[len(ns) :]
     return iri
 
 
@@ -111,4 +111,5 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
                 focus_label=label(data, focus) if focus is not None else "",
             )
         )
-    return ValidationReport(bool(conforms), tuple(sorted(violations)), report)
+    violations.sort(key=lambda v: (v.focus, v.path or "", v.component, v.value or "", v.message_en))
+    return ValidationReport(bool(conforms), tuple(violations), report)

@@ -11,17 +11,18 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
 from .config import Settings
-from .network import coverage_by_strategy, layer
+from .network import coverage_by_strategy, positions
 
 TEMPLATE = "alignment.html.jinja"
 VIS_VERSION = "9.1.2"
-#: Above this many nodes the page starts with physics off (vis-network slows down past ~1,000).
-PHYSICS_LIMIT = 1000
 MAX_LABEL = 60
 
 STYLE: dict[str, dict[str, Any]] = {
-    "priority": {"shape": "box", "color": {"background": "#1f4e79", "border": "#163a5a"},
-                 "font": {"color": "#ffffff"}},
+    "priority": {
+        "shape": "box",
+        "color": {"background": "#1f4e79", "border": "#163a5a"},
+        "font": {"color": "#ffffff"},
+    },
     "action": {"shape": "box", "color": {"background": "#d6eaf8", "border": "#2e86c1"}},
     "effect": {"shape": "dot", "size": 10, "color": {"background": "#a9cce3", "border": "#5499c7"}},
     "theme": {"shape": "diamond", "size": 12, "color": {"background": "#d7bde2", "border": "#8e44ad"}},
@@ -51,7 +52,7 @@ def vis_assets() -> tuple[str, str]:
 def to_pyvis(g: nx.DiGraph) -> Network:
     """Nodes and edges with styles, levels and the data the page's panels and filters use."""
     net = Network(directed=True, height="100%", width="100%")
-    levels = layer(g)
+    places = positions(g)
     for node, data in sorted(g.nodes(data=True)):
         kind = data["kind"]
         style = {k: (dict(v) if isinstance(v, dict) else v) for k, v in STYLE[kind].items()}
@@ -61,8 +62,13 @@ def to_pyvis(g: nx.DiGraph) -> Network:
             if data["coverage"] == "none":
                 style["borderWidth"] = 3
                 style["shapeProperties"] = {"borderDashes": [4, 3]}
-            extra = {"coverage": data["coverage"], "strategy": data["strategy"], "level_name": data["level"],
-                     "level_name_en": data.get("level_en", ""), "actions": data.get("actions", 0)}
+            extra = {
+                "coverage": data["coverage"],
+                "strategy": data["strategy"],
+                "level_name": data["level"],
+                "level_name_en": data.get("level_en", ""),
+                "actions": data.get("actions", 0),
+            }
         elif kind == "action":
             extra = {"priority": data["priority"], "themes": data["themes"], "involves": data["involves"]}
         elif kind == "strategy":
@@ -73,7 +79,8 @@ def to_pyvis(g: nx.DiGraph) -> Network:
             kind=kind,
             full_label=data["label"],
             label_en=data.get("label_en", ""),
-            level=levels[node],
+            x=places[node][0],
+            y=places[node][1],
             **style,
             **extra,
         )
@@ -95,9 +102,13 @@ def render(g: nx.DiGraph, settings: Settings | None = None, title: str = "Strate
     )
     coverage = coverage_by_strategy(g)
     strategies = [
-        {"iri": n, "label": d["label"], "complete": d["complete"],
-         "goals": coverage[n].goals if n in coverage else 0,
-         "covered": coverage[n].covered if n in coverage else 0}
+        {
+            "iri": n,
+            "label": d["label"],
+            "complete": d["complete"],
+            "goals": coverage[n].goals if n in coverage else 0,
+            "covered": coverage[n].covered if n in coverage else 0,
+        }
         for n, d in sorted(g.nodes(data=True), key=lambda nd: nd[1]["label"])
         if d["kind"] == "strategy"
     ]
@@ -112,7 +123,6 @@ def render(g: nx.DiGraph, settings: Settings | None = None, title: str = "Strate
         data={"nodes": nodes, "edges": edges},
         strategies=strategies,
         priorities=priorities,
-        physics=len(nodes) <= PHYSICS_LIMIT,
         gap_count=sum(1 for _, d in g.nodes(data=True) if d["kind"] == "goal" and d["coverage"] == "none"),
         vis_script=script,
         vis_style=style,
