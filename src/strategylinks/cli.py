@@ -119,7 +119,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         params[key] = value
     # Bind early so a bad parameter fails before the data is loaded.
     queries.bindings(named, params, settings)
-    result = queries.run(load_dataset(settings), named, params, settings=settings)
+    dataset = load_dataset(settings)
+    if "plan" in {p.name for p in named.params} and "plan" not in params:
+        from .reports import latest_plan
+
+        params["plan"] = latest_plan(dataset, settings)[0]
+    result = queries.run(dataset, named, params, settings=settings)
     _write(format_result(result, args.format), None)
     return EXIT_OK
 
@@ -222,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--param",
         action="append",
         metavar="NAME=VALUE",
-        help="bind a parameter; an IRI may be relative to {base}id/ (repeatable)",
+        help="bind a parameter; an IRI may be relative to {base}id/ (repeatable); "
+        "a query's plan parameter defaults to the latest plan",
     )
     p.add_argument("--format", choices=QUERY_FORMATS, default="table")
     p.set_defaults(func=cmd_query)
