@@ -89,3 +89,30 @@ def test_shipped_data_conforms(merged: Graph, shapes: Graph) -> None:
     assert report.conforms, report.text("en")
     assert isinstance(report.report_graph, Graph)
     assert URIRef(SH.ValidationReport) in set(report.report_graph.objects(None, RDF.type))
+
+
+def _rudof_results(data: Graph, shapes_path: Path) -> set[tuple[str, str, str]]:
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(data.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(str(shapes_path))
+    found = set()
+    for entry in rudof.validate_shacl():
+        path = entry.path or "-"
+        if path.startswith("^(") and path.endswith(")"):
+            path = "^" + path[2:-1]
+        found.add((str(entry.focus_node), path, str(entry.constraint_component).rsplit("#", 1)[-1]))
+    return found
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.name}" for p in FILES])
+def test_second_engine_agrees(path: Path, ontology_graph: Graph, settings) -> None:  # type: ignore[no-untyped-def]
+    """rudof, an independent SHACL engine, gives the same results: the shapes are portable SHACL."""
+    fixture = parse_file(path)
+    data = union([ontology_graph, parse_file(BASE), fixture])
+    assert _rudof_results(data, settings.ontology_path / "shapes.ttl") == expectations(path, fixture)
+
+
+def test_second_engine_accepts_shipped_data(merged: Graph, settings) -> None:  # type: ignore[no-untyped-def]
+    assert _rudof_results(merged, settings.ontology_path / "shapes.ttl") == set()

@@ -10,7 +10,19 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from .config import Settings
 from .graph import bind_prefixes, union
-from .namespaces import ONTOLOGY_IRI, PREFIXES, graph_ns, resource_ns
+from .namespaces import (
+    ADMS_PUBLISHER_TYPE,
+    CC_BY_4,
+    EU_AUTHORITY,
+    IANA_MEDIA_TYPES,
+    ONTOLOGY_IRI,
+    PREFIXES,
+    SD,
+    SOURCE_PAGE_2022,
+    VCARD,
+    graph_ns,
+    resource_ns,
+)
 
 #: CLI name → (rdflib format, media type, file suffix, EU file-type authority code)
 FORMATS: dict[str, tuple[str, str, str, str]] = {
@@ -22,15 +34,11 @@ FORMATS: dict[str, tuple[str, str, str, str]] = {
     "nq": ("nquads", "application/n-quads", "nq", "RDF_N_QUADS"),
 }
 QUAD_FORMATS = {"trig", "nq"}
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-DATA_THEME = URIRef("http://publications.europa.eu/resource/authority/data-theme/GOVE")
-LANG_SV = URIRef("http://publications.europa.eu/resource/authority/language/SWE")
-LANG_EN = URIRef("http://publications.europa.eu/resource/authority/language/ENG")
-SWEDEN = URIRef("http://publications.europa.eu/resource/authority/country/SWE")
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-SD_NAME = URIRef("http://www.w3.org/ns/sparql-service-description#name")
-SOURCE_PAGE = URIRef("https://www.regionkronoberg.se/om-region-kronoberg/internationella-samarbeten/")
+LICENSE = CC_BY_4
+DATA_THEME = EU_AUTHORITY["data-theme/GOVE"]
+LANG_SV = EU_AUTHORITY["language/SWE"]
+LANG_EN = EU_AUTHORITY["language/ENG"]
+SWEDEN = EU_AUTHORITY["country/SWE"]
 TITLE_SV = "strategylinks: handlingsplaner och strategier i Kronoberg"
 TITLE_EN = "strategylinks: action plans and strategies in Kronoberg"
 DESCRIPTION_SV = (
@@ -55,7 +63,6 @@ def describe(ds: Dataset, settings: Settings | None = None) -> Graph:
     base = settings.base_iri
     ids = resource_ns(base)
     d = bind_prefixes(Graph())
-    d.bind("vcard", VCARD)
     dataset = dataset_iri(settings)
     publisher = ids["org/strategylinks"]
     contact = ids["org/strategylinks/contact"]
@@ -79,7 +86,7 @@ def describe(ds: Dataset, settings: Settings | None = None) -> Graph:
         (DCTERMS.language, LANG_EN),
         (DCTERMS.spatial, SWEDEN),
         (DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)),
-        (DCTERMS.source, SOURCE_PAGE),
+        (DCTERMS.source, SOURCE_PAGE_2022),
         (DCAT.theme, DATA_THEME),
         (DCAT.contactPoint, contact),
         (RDFS.seeAlso, URIRef(ONTOLOGY_IRI)),
@@ -87,7 +94,7 @@ def describe(ds: Dataset, settings: Settings | None = None) -> Graph:
         (VOID.uriSpace, Literal(str(ids))),
         (VOID.sparqlEndpoint, URIRef(base + "sparql")),
         *((DCAT.keyword, Literal(word, lang="sv")) for word in KEYWORDS_SV),
-        *((VOID.vocabulary, URIRef(str(PREFIXES[p]))) for p in ("sl", "skos", "dcterms", "org", "prov", "dcat")),
+        *((VOID.vocabulary, URIRef(PREFIXES[p])) for p in ("sl", "skos", "dcterms", "org", "prov", "dcat")),
     )
     for name, (_, media, suffix, code) in FORMATS.items():
         dist = ids[f"dataset/distribution/{name}"]
@@ -100,8 +107,8 @@ def describe(ds: Dataset, settings: Settings | None = None) -> Graph:
             (DCTERMS.title, Literal(f"The whole dataset ({name})", lang="en")),
             (DCAT.accessURL, URIRef(f"{base}data/")),
             (DCAT.downloadURL, download),
-            (DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")),
-            (DCTERMS.format, URIRef(FILE_TYPE + code)),
+            (DCAT.mediaType, IANA_MEDIA_TYPES[media]),
+            (DCTERMS.format, EU_AUTHORITY["file-type/" + code]),
             (DCTERMS.license, LICENSE),
         )
     for g in sorted(contents, key=lambda g: str(g.identifier)):
@@ -111,15 +118,15 @@ def describe(ds: Dataset, settings: Settings | None = None) -> Graph:
             subset,
             (RDF.type, VOID.Dataset),
             (VOID.triples, Literal(len(g), datatype=XSD.integer)),
-            (SD_NAME, URIRef(str(g.identifier))),
+            (SD.name, URIRef(str(g.identifier))),
         )
     add(
         publisher,
         (RDF.type, FOAF.Agent),
         (FOAF.name, Literal("strategylinks")),
-        (DCTERMS.type, URIRef("http://purl.org/adms/publishertype/NonProfitOrganisation")),
+        (DCTERMS.type, ADMS_PUBLISHER_TYPE["NonProfitOrganisation"]),
     )
-    add(contact, (RDF.type, URIRef(VCARD + "Organization")), (URIRef(VCARD + "fn"), Literal("strategylinks")))
+    add(contact, (RDF.type, VCARD.Organization), (VCARD.fn, Literal("strategylinks")))
     return d
 
 
@@ -141,7 +148,7 @@ def full_dataset(ds: Dataset, settings: Settings | None = None) -> Dataset:
 
 def jsonld_context() -> dict[str, Any]:
     """The JSON-LD @context: the project's prefixes, so that output is compact and readable."""
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items() if prefix != "sh"} | {"@language": "sv"}
+    return {prefix: ns for prefix, ns in PREFIXES.items() if prefix != "sh"} | {"@language": "sv"}
 
 
 def serialize(ds: Dataset, fmt: str, settings: Settings | None = None) -> str:

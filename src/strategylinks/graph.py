@@ -162,11 +162,15 @@ def load_dataset(
     bind_prefixes(ds)
     gns = graph_ns(settings.base_iri)
     if include_ontology:
-        _add(ds, gns["ontology"], parse_file(settings.ontology_path / ONTOLOGY_FILE))
+        parse_file(settings.ontology_path / ONTOLOGY_FILE, ds.graph(gns["ontology"]))
     root = settings.data_path
     for path in files if files is not None else data_files(settings):
-        parsed = rebase(parse_file(path), settings.base_iri)
-        _add(ds, graph_name(path, root, settings.base_iri), parsed)
+        name = graph_name(path, root, settings.base_iri)
+        if settings.base_iri == DEFAULT_BASE_IRI:
+            # Parse straight into the named graph; on an error the whole load is abandoned anyway.
+            parse_file(path, ds.graph(name))
+        else:
+            _add(ds, name, rebase(parse_file(path), settings.base_iri))
     return ds
 
 

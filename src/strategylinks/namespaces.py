@@ -1,6 +1,6 @@
 """The only place where the project's IRIs are spelled out."""
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 SL = Namespace("https://w3id.org/strategylinks/ontology#")
@@ -11,6 +11,14 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 SDG = Namespace("http://metadata.un.org/sdg/")
 WD = Namespace("http://www.wikidata.org/entity/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: EU Publications Office authority tables (file types, languages, countries, data themes).
+EU_AUTHORITY = Namespace("http://publications.europa.eu/resource/authority/")
+IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
+ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
+SOURCE_PAGE_2022 = URIRef("https://www.regionkronoberg.se/om-region-kronoberg/internationella-samarbeten/")
 
 #: Base IRI the shipped data files are written under; ``Settings.base_iri`` may move it.
 DEFAULT_BASE_IRI = "https://w3id.org/strategylinks/"
@@ -18,22 +26,24 @@ DEFAULT_BASE_IRI = "https://w3id.org/strategylinks/"
 RESOURCE_PATH = "id/"
 GRAPH_PATH = "graph/"
 
-PREFIXES: dict[str, Namespace] = {
-    "sl": SL,
-    "skos": Namespace(str(SKOS)),
-    "dcterms": Namespace(str(DCTERMS)),
-    "dcat": Namespace(str(DCAT)),
-    "prov": Namespace(str(PROV)),
-    "org": ORG,
-    "schema": SCHEMA,
-    "foaf": Namespace(str(FOAF)),
-    "void": Namespace(str(VOID)),
-    "owl": Namespace(str(OWL)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "xsd": Namespace(str(XSD)),
-    "sh": SH,
-    "vann": VANN,
+#: Prefixes bound in every graph and used in the JSON-LD context.
+PREFIXES: dict[str, str] = {
+    "sl": str(SL),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "dcat": str(DCAT),
+    "prov": str(PROV),
+    "org": str(ORG),
+    "schema": str(SCHEMA),
+    "foaf": str(FOAF),
+    "void": str(VOID),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "sh": str(SH),
+    "vann": str(VANN),
+    "vcard": str(VCARD),
 }
 
 

@@ -10,7 +10,7 @@ from rdflib.term import Node
 
 from .errors import InputError
 from .graph import label
-from .namespaces import SH
+from .namespaces import PREFIXES, SH
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,10 @@ class ValidationReport:
 
 
 def _short(iri: str) -> str:
-    for prefix, ns in (
-        ("sl:", "https://w3id.org/strategylinks/ontology#"),
-        ("skos:", "http://www.w3.org/2004/02/skos/core#"),
-        ("dcterms:", "http://purl.org/dc/terms/"),
-        ("org:", "http://www.w3.org/ns/org#"),
-    ):
-        if iri.startswith(ns):
-            return prefix + iri[len(ns) :]
+    """``sl:hasEffect`` rather than the full IRI, for the report in words."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and prefix != "rdf":
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
