@@ -228,3 +228,11 @@ def test_installed_command() -> None:
     assert "unknown query" in done.stderr and "Traceback" not in done.stderr
     done = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "Exit codes" in done.stdout
+
+
+def test_invalid_setting(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = cli(capsys, "stats", "--base-iri", "not an iri")
+    assert code == 2 and "base IRI must be an absolute IRI" in err
+    monkeypatch.setenv("STRATEGYLINKS_DATA_DIR", "/nonexistent/data")
+    code, _, err = cli(capsys, "gaps")
+    assert code == 2 and "data folder not found" in err

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
 from rdflib.query import Result
 
 from . import __version__
@@ -270,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
+    except ValidationError as exc:  # a setting from the environment that does not parse
+        print(f"strategylinks: error: invalid setting: {exc.errors()[0]['msg']} ({exc.title})", file=sys.stderr)
+        return EXIT_INPUT
     except StrategyLinksError as exc:
         print(f"strategylinks: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     @field_validator("base_iri")
     @classmethod
     def _base_ends_with_separator(cls, value: str) -> str:
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$", value):
+            raise ValueError(f"base IRI must be an absolute IRI such as https://example.org/kg/, not {value!r}")
         if not value.endswith(("/", "#")):
             value += "/"
         return value
