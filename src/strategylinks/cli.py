@@ -20,6 +20,7 @@ from rdflib.query import Result
 from . import __version__
 from .config import Settings
 from .errors import StrategyLinksError
+from .results import tsv
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")
@@ -71,15 +72,6 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _tsv(result: Result) -> str:
-    """SPARQL 1.1 TSV: terms in N-Triples syntax, empty cells for unbound variables."""
-    names = [str(v) for v in result.vars or []]
-    lines = ["\t".join("?" + n for n in names)]
-    for row in result:
-        lines.append("\t".join("" if v is None else v.n3() for v in row))  # type: ignore[union-attr]
-    return "\n".join(lines) + "\n"
-
-
 def format_result(result: Result, fmt: str) -> str:
     if result.type == "ASK":
         return json.dumps({"boolean": bool(result.askAnswer)}) if fmt == "json" else str(bool(result.askAnswer)).lower()
@@ -89,7 +81,7 @@ def format_result(result: Result, fmt: str) -> str:
     if fmt == "json":
         return result.serialize(format="json").decode("utf-8")  # type: ignore[union-attr]
     if fmt == "tsv":
-        return _tsv(result)
+        return tsv(result)
     names = [str(v) for v in result.vars or []]
     rows = [[_cell(v) for v in row] for row in result]  # type: ignore[union-attr]  # SELECT rows are tuples
     if fmt == "csv":
@@ -189,6 +181,24 @@ def cmd_viz(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .api import create_app
+    from .api.settings import ServerSettings
+
+    overrides: dict[str, object] = {}
+    for key in ("base_iri", "data_dir", "host", "port", "update_token", "query_timeout", "result_limit"):
+        value = getattr(args, key, None)
+        if value is not None:
+            overrides[key] = value
+    settings = ServerSettings(**overrides)  # type: ignore[arg-type]
+    app = create_app(settings)
+    print(f"strategylinks: serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -262,6 +272,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE.html")
     p.add_argument("--plan", help="plan IRI (default: the latest plan)")
     p.set_defaults(func=cmd_viz)
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the SPARQL endpoint, pages and linked data over HTTP",
+        description="Start the HTTP server on the shipped (or --data-dir) data, after validating it: "
+        "non-conforming data is refused with the report (exit 1).",
+    )
+    p.add_argument("--host", help="address to bind (default 127.0.0.1; $STRATEGYLINKS_HOST)")
+    p.add_argument("--port", type=int, help="port (default 8000; $STRATEGYLINKS_PORT)")
+    p.add_argument(
+        "--update-token",
+        help="enable SPARQL Update for clients sending this bearer token ($STRATEGYLINKS_UPDATE_TOKEN)",
+    )
+    p.add_argument("--query-timeout", type=float, help="seconds a query may run (default 30)")
+    p.add_argument("--result-limit", type=int, help="most rows or triples per answer (default 10000)")
+    p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

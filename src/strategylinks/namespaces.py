@@ -13,6 +13,7 @@ SDG = Namespace("http://metadata.un.org/sdg/")
 WD = Namespace("http://www.wikidata.org/entity/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 #: EU Publications Office authority tables (file types, languages, countries, data themes).
 EU_AUTHORITY = Namespace("http://publications.europa.eu/resource/authority/")
 IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")

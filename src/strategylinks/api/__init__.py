@@ -1,0 +1,44 @@
+"""The HTTP server: an app factory over the knowledge graph (FastAPI)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from rdflib import Dataset
+
+from .. import __version__
+from ..errors import StrategyLinksError
+from ..graph import load_dataset, load_shapes, union
+from ..validate import ValidationReport, validate
+from .routes import sparql
+from .settings import ServerSettings
+from .store import KnowledgeStore
+
+
+class StartupRefused(StrategyLinksError):
+    """The data does not conform to the shapes, so the server does not start."""
+
+    exit_code = 1
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__("the data does not conform to the shapes; the server does not start\n" + report.text("en"))
+        self.report = report
+
+
+def create_app(settings: ServerSettings | None = None, dataset: Dataset | None = None) -> FastAPI:
+    """Build the application: load and validate the data, then mount the routes."""
+    settings = settings or ServerSettings()
+    dataset = dataset if dataset is not None else load_dataset(settings)
+    shapes = load_shapes(settings)
+    report = validate(union(dataset), shapes)
+    if not report.conforms:
+        raise StartupRefused(report)
+    app = FastAPI(
+        title="strategylinks",
+        version=__version__,
+        description="Handlingsplaner och strategier som länkade data: SPARQL 1.1, sidor och data. "
+        "Action plans and strategies as linked data: SPARQL 1.1, pages and data.",
+    )
+    app.state.settings = settings
+    app.state.store = KnowledgeStore(dataset, shapes)
+    app.include_router(sparql.router)
+    return app

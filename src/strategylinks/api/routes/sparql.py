@@ -1,0 +1,328 @@
+"""The SPARQL 1.1 Protocol endpoint: query by GET, form POST or direct POST; update by POST with a token."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import mimeparse
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.query import Result
+from starlette.concurrency import run_in_threadpool
+
+from ...namespaces import FORMATS_NS, SD, VOID
+from ...results import FORMAT_ALIASES, GRAPH, TABULAR, serialize_graph, serialize_result
+from ..deps import SettingsDep, StoreDep
+from ..settings import ServerSettings
+from ..store import (
+    KnowledgeStore,
+    ParsedQuery,
+    QueryTimeout,
+    SparqlError,
+    UpdateRejected,
+    parse_query,
+    parse_update,
+    with_dataset,
+    with_using,
+)
+
+router = APIRouter(tags=["sparql"])
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+USING_PARAMS = ("using-graph-uri", "using-named-graph-uri")
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass
+class Operation:
+    """What a request asks for, after the protocol's rules are applied."""
+
+    query: str | None = None
+    update: str | None = None
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+    def values(self, name: str) -> list[str]:
+        return self.params.get(name, [])
+
+
+def _error(exc: ProtocolError) -> Response:
+    return Response(
+        exc.message + "\n", status_code=exc.status, media_type="text/plain; charset=utf-8", headers=exc.headers
+    )
+
+
+def _collect(pairs: list[tuple[str, str]], into: dict[str, list[str]]) -> None:
+    for key, value in pairs:
+        into.setdefault(key, []).append(value)
+
+
+def _media_type(header: str | None) -> tuple[str, dict[str, str]]:
+    if not header:
+        return "", {}
+    kind, _, rest = header.partition(";")
+    params = {}
+    for part in rest.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key:
+            params[key.lower()] = value.strip().strip('"').lower()
+    return kind.strip().lower(), params
+
+
+def _decode(body: bytes, params: dict[str, str]) -> str:
+    charset = params.get("charset", "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"unsupported charset {charset!r}: the SPARQL protocol requires UTF-8")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the request body is not valid UTF-8") from None
+
+
+def read_operation(method: str, query_string: str, content_type: str | None, body: bytes) -> Operation:
+    """Apply the protocol's rules for where the query or update comes from (SPARQL 1.1 Protocol §2)."""
+    params: dict[str, list[str]] = {}
+    try:
+        _collect(parse_qsl(query_string, keep_blank_values=True, strict_parsing=False, errors="strict"), params)
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the query string is not valid UTF-8") from None
+    op = Operation(params=params)
+    if method == "GET":
+        if "update" in params:
+            raise ProtocolError(400, "an update must be sent with POST, not GET")
+    else:
+        kind, ctype_params = _media_type(content_type)
+        if kind == FORM:
+            text = _decode(body, ctype_params)
+            form: dict[str, list[str]] = {}
+            _collect(parse_qsl(text, keep_blank_values=True), form)
+            for key, values in form.items():
+                params.setdefault(key, []).extend(values)
+        elif kind == QUERY_TYPE:
+            if "query" in params or "update" in params:
+                raise ProtocolError(400, "a direct POST carries the query in the body, not in the URL")
+            params["query"] = [_decode(body, ctype_params)]
+        elif kind == UPDATE_TYPE:
+            if "query" in params or "update" in params:
+                raise ProtocolError(400, "a direct POST carries the update in the body, not in the URL")
+            params["update"] = [_decode(body, ctype_params)]
+        else:
+            shown = kind or "none"
+            raise ProtocolError(
+                415,
+                f"unsupported content type {shown}: send {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}",
+            )
+    queries, updates = params.get("query", []), params.get("update", [])
+    if len(queries) + len(updates) > 1:
+        raise ProtocolError(400, "a request carries exactly one query or one update, not several")
+    op.query = queries[0] if queries else None
+    op.update = updates[0] if updates else None
+    if method == "POST" and op.query is None and op.update is None:
+        raise ProtocolError(400, "the request has no query and no update")
+    if op.update is not None and any(params.get(p) for p in DATASET_PARAMS):
+        raise ProtocolError(400, "an update takes using-graph-uri / using-named-graph-uri, not default-graph-uri")
+    if op.query is not None and any(params.get(p) for p in USING_PARAMS):
+        raise ProtocolError(400, "a query takes default-graph-uri / named-graph-uri, not using-graph-uri")
+    return op
+
+
+def negotiate(accept: str | None, format_param: str | None, offered: dict[str, str]) -> str:
+    """The media type to answer with: ``?format=`` wins, then the Accept header; 406 if none fits."""
+    choices = list(offered)
+    if format_param:
+        wanted = FORMAT_ALIASES.get(format_param.lower(), format_param.lower())
+        if wanted in offered:
+            return wanted
+        raise ProtocolError(406, f"format {format_param!r} is not offered here; use one of: {', '.join(choices)}")
+    if not accept or not accept.strip():
+        return choices[0]
+    # mimeparse prefers the last of equally good types, so offer the default last.
+    best = mimeparse.best_match(list(reversed(choices)), accept)
+    if not best:
+        raise ProtocolError(406, f"cannot answer in {accept!r}; available: {', '.join(choices)}")
+    return str(best)
+
+
+def _renderer(media_type: str, limit: int) -> Any:
+    def render(result: Result) -> tuple[bytes, bool]:
+        truncated = False
+        if result.type == "SELECT" and len(result.bindings) > limit:
+            result.bindings = result.bindings[:limit]
+            truncated = True
+        elif result.type in ("CONSTRUCT", "DESCRIBE") and result.graph is not None and len(result.graph) > limit:
+            kept = Graph()
+            for n, triple in enumerate(sorted(result.graph)):
+                if n >= limit:
+                    break
+                kept.add(triple)
+            result.graph = kept
+            truncated = True
+        return serialize_result(result, media_type), truncated
+
+    return render
+
+
+def _authorised(request: Request, settings: ServerSettings) -> bool:
+    if settings.update_token is None:
+        return False
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    expected = settings.update_token.get_secret_value()
+    return scheme.lower() == "bearer" and bool(token) and hmac.compare_digest(token.strip(), expected)
+
+
+def run_query(op: Operation, request: Request, store: KnowledgeStore, settings: ServerSettings) -> Response:
+    assert op.query is not None
+    try:
+        parsed: ParsedQuery = parse_query(op.query, base=str(request.base_url))
+    except SparqlError as exc:
+        raise ProtocolError(400, str(exc)) from None
+    offered = GRAPH if parsed.kind in ("CONSTRUCT", "DESCRIBE") else TABULAR
+    media_type = negotiate(request.headers.get("accept"), request.query_params.get("format"), offered)
+    with_dataset(parsed, op.values("default-graph-uri"), op.values("named-graph-uri"))
+    try:
+        body, truncated = store.query(parsed, _renderer(media_type, settings.result_limit), settings.query_timeout)
+    except QueryTimeout as exc:
+        raise ProtocolError(503, str(exc), {"Retry-After": "1"}) from None
+    except SparqlError as exc:
+        raise ProtocolError(400, str(exc)) from None
+    headers = {"Vary": "Accept"}
+    if truncated:
+        headers["X-SPARQL-MaxRows"] = str(settings.result_limit)
+    charset = "; charset=utf-8" if media_type.startswith("text/") or "json" in media_type else ""
+    return Response(body, media_type=media_type + charset, headers=headers)
+
+
+def run_update(op: Operation, request: Request, store: KnowledgeStore, settings: ServerSettings) -> Response:
+    assert op.update is not None
+    if not _authorised(request, settings):
+        reason = (
+            "this endpoint is read-only"
+            if settings.update_token is None
+            else "updates need the header Authorization: Bearer <token>"
+        )
+        raise ProtocolError(403, f"update refused: {reason}", {"WWW-Authenticate": 'Bearer realm="sparql"'})
+    try:
+        update = with_using(
+            parse_update(op.update, base=str(request.base_url)),
+            op.values("using-graph-uri"),
+            op.values("using-named-graph-uri"),
+        )
+        version = store.update(update)
+    except SparqlError as exc:
+        raise ProtocolError(400, str(exc)) from None
+    except UpdateRejected as exc:
+        report = exc.report
+        content = {
+            "conforms": False,
+            "message": "the update would break the shapes and was not applied; the data is unchanged",
+            "violations": [
+                {
+                    "focus": v.focus,
+                    "path": v.path,
+                    "component": v.component,
+                    "value": v.value,
+                    "message_sv": v.message_sv,
+                    "message_en": v.message_en,
+                }
+                for v in report.violations
+            ],
+            "report": report.text("en"),
+        }
+        return JSONResponse(content, status_code=422)
+    return Response(status_code=204, headers={"X-Dataset-Version": str(version)})
+
+
+def service_description(request: Request, store: KnowledgeStore, settings: ServerSettings) -> Graph:
+    g = Graph()
+    g.bind("sd", str(SD))
+    g.bind("void", str(VOID))
+    service = URIRef(str(request.url_for("sparql_endpoint")))
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if settings.update_token is not None:
+        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    for name in sorted(set(_FORMAT_NAMES.values())):
+        g.add((service, SD.resultFormat, FORMATS_NS[name]))
+    dataset = BNode()
+    default = BNode()
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, VOID.triples, Literal(len(store.dataset))))
+    for graph in sorted(store.dataset.graphs(), key=lambda x: str(x.identifier)):
+        if not len(graph) or not isinstance(graph.identifier, URIRef):
+            continue
+        named, described = BNode(), BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, SD.name, graph.identifier))
+        g.add((named, SD.graph, described))
+        g.add((described, RDF.type, SD.Graph))
+        g.add((described, VOID.triples, Literal(len(graph))))
+    return g
+
+
+_FORMAT_NAMES = {
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "application/json": "SPARQL_Results_JSON",
+    "text/turtle": "Turtle",
+    "application/ld+json": "JSON-LD",
+    "application/n-triples": "N-Triples",
+    "application/rdf+xml": "RDF_XML",
+}
+
+
+def _handle(op: Operation, request: Request, store: KnowledgeStore, settings: ServerSettings) -> Response:
+    try:
+        if op.update is not None:
+            return run_update(op, request, store, settings)
+        if op.query is not None:
+            return run_query(op, request, store, settings)
+        graph = service_description(request, store, settings)
+        media_type = negotiate(request.headers.get("accept"), request.query_params.get("format"), GRAPH)
+        return Response(serialize_graph(graph, media_type), media_type=media_type, headers={"Vary": "Accept"})
+    except ProtocolError as exc:
+        return _error(exc)
+
+
+@router.get(
+    "/sparql",
+    name="sparql_endpoint",
+    summary="SPARQL 1.1 query (GET) or service description",
+    response_class=Response,
+)
+async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    try:
+        op = read_operation("GET", request.url.query, None, b"")
+    except ProtocolError as exc:
+        return _error(exc)
+    return await run_in_threadpool(_handle, op, request, store, settings)
+
+
+@router.post("/sparql", summary="SPARQL 1.1 query or update (POST)", response_class=Response)
+async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    body = await request.body()
+    try:
+        op = read_operation("POST", request.url.query, request.headers.get("content-type"), body)
+    except ProtocolError as exc:
+        return _error(exc)
+    return await run_in_threadpool(_handle, op, request, store, settings)
