@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from strategylinks import queries
+from strategylinks.api.settings import ServerSettings
 from strategylinks.cli import build_parser
-from strategylinks.config import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -33,7 +33,7 @@ def test_every_command_and_option_is_documented() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    for field in Settings.model_fields:
+    for field in ServerSettings.model_fields:
         assert f"STRATEGYLINKS_{field.upper()}" in README, f"setting {field} is not in README.md"
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import rdflib.plugins.sparql
 from pyparsing.exceptions import ParseException
-from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib import Dataset, Graph, URIRef, Variable
+from rdflib.plugins.sparql.algebra import BGP, Join, translateQuery, translateUpdate
 from rdflib.plugins.sparql.evaluate import evalPart
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -192,8 +192,23 @@ def apply_update(dataset: Dataset, update: Update) -> None:
     for operation in update.algebra:
         if operation.name == "Modify" and operation.using:
             _modify_using(dataset, operation, update.prologue)
+        elif operation.name == "DeleteWhere" and any(isinstance(g, Variable) for g in operation.quads or {}):
+            _delete_where(dataset, operation)
         else:
             evalUpdate(dataset, Update(update.prologue, [operation]))
+
+
+def _delete_where(dataset: Dataset, u: CompValue) -> None:
+    """DELETE WHERE with GRAPH ?g, which rdflib reads as a graph literally named ?g."""
+    where = BGP(u.triples or [])
+    for name, triples in (u.quads or {}).items():
+        where = Join(where, CompValue("Graph", term=name, p=BGP(triples)))
+    context = QueryContext(dataset, initBindings={})
+    for solution in list(evalPart(context, where)):
+        dataset.default_context -= _fillTemplate(u.triples or [], solution)  # type: ignore[operator]
+        for name, triples in (u.quads or {}).items():
+            graph = dataset.get_context(solution.get(name))
+            graph -= _fillTemplate(triples, solution)
 
 
 def _modify_using(dataset: Dataset, u: CompValue, prologue: Any) -> None:
