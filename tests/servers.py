@@ -28,8 +28,19 @@ def running_server(*args: str, env: dict[str, str] | None = None, timeout: float
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"strategylinks-server-{port}.log"
     with log.open("w+b") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "strategylinks", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", *args],
+            [
+                sys.executable,
+                "-m",
+                "strategylinks",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                *args,
+            ],
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -88,3 +88,22 @@ def test_base_iri_moves_every_resource() -> None:
     assert any(r.startswith("http://127.0.0.1:8000/id/plan/") for r in resources)
     # The vocabulary stays where it is.
     assert (None, RDF.type, URIRef("https://w3id.org/strategylinks/ontology#Action")) in g
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_output_is_the_same_every_run(fmt: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "strategylinks", "export", "--format", fmt],
+            capture_output=True,
+            timeout=120,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

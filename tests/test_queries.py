@@ -107,7 +107,7 @@ def test_actions_per_priority(dataset: Dataset) -> None:
 
 def test_actions_per_network(dataset: Dataset) -> None:
     rows = {r["involved"]: r for r in run(dataset, "actions-per-network", plan=PLAN_2022)}
-    assert rows[ID + "org/sbhss"]["actions"] == "7"
+    assert rows[ID + "org/sbhss"]["actions"] == "6"
     assert rows[ID + "org/sbhss"]["kind"] == "nätverk"
     assert rows[ID + "org/euroregion-baltic"]["actions"] == "5"
     assert rows[ID + "org/energy-cities"]["actions"] == "2"
@@ -184,3 +184,16 @@ def test_checks_catch_offenders(settings: Settings) -> None:
     )
     found = queries.rows(queries.run(broken, queries.checks(settings)["undeclared-term-violation"]))
     assert [str(r["term"]) for r in found] == ["https://w3id.org/strategylinks/ontology#Nonsense"]
+
+
+def test_plans_counts_actions_not_rows(dataset: Dataset) -> None:
+    (row,) = run(dataset, "plans")
+    assert (row["plan"], row["year"], row["actions"]) == (PLAN_2022, "2022", "17")
+
+
+def test_gaps_come_in_document_order(dataset: Dataset) -> None:
+    report = gap_report(dataset)
+    skog = [g.notation for g in report.gaps if g.strategy_iri == ID + "strategi/smalands-skogsstrategi"]
+    assert skog == ["1", "3", "4", "5", "6"]
+    # Strategy elements (cross-cutting themes, målbild) are not goals and never gaps.
+    assert not [g for g in report.gaps if g.level in ("Tvärgående tema", "Målbild")]

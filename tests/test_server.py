@@ -61,34 +61,70 @@ def test_curl(server: str) -> None:
     need(curl is not None, "curl is not installed")
     assert curl is not None
     done = subprocess.run(
-        [curl, "-s", "-S", "-f", "-H", "Accept: text/csv", "--data-urlencode",
-         "query=SELECT ?label WHERE { ?p a <https://w3id.org/strategylinks/ontology#PlanPriority> ; "
-         "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label FILTER(lang(?label) = 'sv') } ORDER BY ?label",
-         server + "/sparql"],
-        capture_output=True, text=True, timeout=60, check=True,
+        [
+            curl,
+            "-s",
+            "-S",
+            "-f",
+            "-H",
+            "Accept: text/csv",
+            "--data-urlencode",
+            "query=SELECT ?label WHERE { ?p a <https://w3id.org/strategylinks/ontology#PlanPriority> ; "
+            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label FILTER(lang(?label) = 'sv') } ORDER BY ?label",
+            server + "/sparql",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
-    assert done.stdout.splitlines() == ["label", "extern finansiering", "internationell benchmarking och lärande",
-                                        "påverkansarbete"]
-    done = subprocess.run([curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Accept: image/png",
-                           server + "/sparql?query=ASK%7B%7D"], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines() == [
+        "label",
+        "extern finansiering",
+        "internationell benchmarking och lärande",
+        "påverkansarbete",
+    ]
+    done = subprocess.run(
+        [
+            curl,
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-H",
+            "Accept: image/png",
+            server + "/sparql?query=ASK%7B%7D",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.stdout == "406"
 
 
 def test_update_without_token_is_refused(server: str) -> None:
     before = count(server)
-    response = httpx.post(server + "/sparql", content="CLEAR ALL",
-                          headers={"Content-Type": "application/sparql-update"})
+    response = httpx.post(
+        server + "/sparql", content="CLEAR ALL", headers={"Content-Type": "application/sparql-update"}
+    )
     assert response.status_code == 403
-    response = httpx.post(server + "/sparql", content="CLEAR ALL",
-                          headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer wrong"})
+    response = httpx.post(
+        server + "/sparql",
+        content="CLEAR ALL",
+        headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer wrong"},
+    )
     assert response.status_code == 403
     assert count(server) == before
 
 
 def test_update_that_breaks_a_shape_changes_nothing(server: str) -> None:
     before = count(server)
-    snapshot = httpx.get(server + "/sparql", params={"query": f"CONSTRUCT WHERE {{ <{EFFECT}> ?p ?o }}"},
-                         headers={"Accept": "application/n-triples"}).text
+    snapshot = httpx.get(
+        server + "/sparql",
+        params={"query": f"CONSTRUCT WHERE {{ <{EFFECT}> ?p ?o }}"},
+        headers={"Accept": "application/n-triples"},
+    ).text
     # Removing the effect's labels breaks the shapes; the insert in the same request must not land either.
     # The data lives in named graphs (one per file), which an update addresses with GRAPH.
     update = (
@@ -96,18 +132,29 @@ def test_update_that_breaks_a_shape_changes_nothing(server: str) -> None:
         f"DELETE WHERE {{ GRAPH ?g {{ <{EFFECT}> skos:prefLabel ?l }} }} ;\n"
         'INSERT DATA { <http://example.org/marker> <http://example.org/p> "partial" }'
     )
-    response = httpx.post(server + "/sparql", content=update,
-                          headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+    response = httpx.post(
+        server + "/sparql",
+        content=update,
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
     assert response.status_code == 422
     report = response.json()
     assert report["conforms"] is False
-    assert {(v["focus"], v["component"]) for v in report["violations"]} == {(EFFECT, "QualifiedMinCountConstraintComponent")}
+    assert {(v["focus"], v["component"]) for v in report["violations"]} == {
+        (EFFECT, "QualifiedMinCountConstraintComponent")
+    }
     assert count(server) == before
-    marker = httpx.get(server + "/sparql", params={"query": "ASK { <http://example.org/marker> ?p ?o }"},
-                       headers={"Accept": "application/sparql-results+json"})
+    marker = httpx.get(
+        server + "/sparql",
+        params={"query": "ASK { <http://example.org/marker> ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert marker.json()["boolean"] is False
-    after = httpx.get(server + "/sparql", params={"query": f"CONSTRUCT WHERE {{ <{EFFECT}> ?p ?o }}"},
-                      headers={"Accept": "application/n-triples"}).text
+    after = httpx.get(
+        server + "/sparql",
+        params={"query": f"CONSTRUCT WHERE {{ <{EFFECT}> ?p ?o }}"},
+        headers={"Accept": "application/n-triples"},
+    ).text
     assert sorted(after.splitlines()) == sorted(snapshot.splitlines())
 
 
@@ -148,8 +195,11 @@ def test_runaway_query_is_stopped_and_the_server_stays_responsive(server: str) -
 
 
 def test_result_limit(server: str) -> None:
-    response = httpx.get(server + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
-                         headers={"Accept": "application/sparql-results+json"})
+    response = httpx.get(
+        server + "/sparql",
+        params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert response.status_code == 200
     assert len(response.json()["results"]["bindings"]) == 50
     assert response.headers["X-SPARQL-MaxRows"] == "50"

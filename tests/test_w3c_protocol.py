@@ -117,8 +117,9 @@ def reset(base: str, data: list[tuple[Path, str]]) -> None:
     for path, graph in data:
         triples = (SUITE / path.name).read_text(encoding="utf-8")
         updates.append(f"INSERT DATA {{ GRAPH {URIRef(graph).n3()} {{ {triples} }} }}")
-    status, _, body = send(base, "POST", "/sparql", {"content-type": "application/sparql-update"},
-                           " ;\n".join(updates).encode("utf-8"))
+    status, _, body = send(
+        base, "POST", "/sparql", {"content-type": "application/sparql-update"}, " ;\n".join(updates).encode("utf-8")
+    )
     assert status == 204, body.decode()
 
 
@@ -135,7 +136,7 @@ def boolean_of(content_type: str, body: bytes) -> bool:
 def test_protocol(test: ProtocolTest, server: str) -> None:
     reset(server, test.data)
     for request in test.requests:
-        path = "/sparql" + request.path[len("/sparql/"):] if request.path.startswith("/sparql/") else request.path
+        path = "/sparql" + request.path[len("/sparql/") :] if request.path.startswith("/sparql/") else request.path
         status, content_type, body = send(server, request.method, path, request.headers, request.body)
         assert f"StatusCode{status // 100}xx" in request.statuses, (status, body.decode(errors="replace"))
         media_type = content_type.split(";")[0].strip()
@@ -145,8 +146,14 @@ def test_protocol(test: ProtocolTest, server: str) -> None:
             assert media_type in TABULAR_TYPES, content_type
         elif request.expected_format == "RDF":
             assert media_type in RDF_TYPES, content_type
-            Graph().parse(data=body, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
-                                             "application/n-triples": "nt",
-                                             "application/rdf+xml": "xml"}[media_type])
+            Graph().parse(
+                data=body,
+                format={
+                    "text/turtle": "turtle",
+                    "application/ld+json": "json-ld",
+                    "application/n-triples": "nt",
+                    "application/rdf+xml": "xml",
+                }[media_type],
+            )
         if request.expected_boolean is not None:
             assert boolean_of(media_type, body) is request.expected_boolean

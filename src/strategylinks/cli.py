@@ -7,8 +7,6 @@ Exit codes: 0 success; 1 findings (shape violations, or gaps with ``gaps --stric
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from collections.abc import Sequence
@@ -20,7 +18,7 @@ from rdflib.query import Result
 from . import __version__
 from .config import Settings
 from .errors import StrategyLinksError
-from .results import tsv
+from .results import csv_text, tsv
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")
@@ -74,22 +72,27 @@ def _cell(value: object) -> str:
 
 def format_result(result: Result, fmt: str) -> str:
     if result.type == "ASK":
-        return json.dumps({"boolean": bool(result.askAnswer)}) if fmt == "json" else str(bool(result.askAnswer)).lower()
+        answer = bool(result.askAnswer)
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": answer})
+        if fmt in ("csv", "tsv"):
+            return csv_text(result) if fmt == "csv" else tsv(result)
+        return str(answer).lower()
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         assert result.graph is not None
+        if fmt not in ("table", "json"):
+            raise StrategyLinksError(
+                f"a {result.type} query gives a graph, not a table: use --format table (Turtle) or json (JSON-LD)"
+            )
         return result.graph.serialize(format="json-ld" if fmt == "json" else "turtle")
     if fmt == "json":
         return result.serialize(format="json").decode("utf-8")  # type: ignore[union-attr]
     if fmt == "tsv":
         return tsv(result)
+    if fmt == "csv":
+        return csv_text(result)
     names = [str(v) for v in result.vars or []]
     rows = [[_cell(v) for v in row] for row in result]  # type: ignore[union-attr]  # SELECT rows are tuples
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(names)
-        writer.writerows(rows)
-        return buffer.getvalue()
     from tabulate import tabulate
 
     if fmt == "md":
@@ -113,10 +116,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     # Bind early so a bad parameter fails before the data is loaded.
     queries.bindings(named, params, settings)
     dataset = load_dataset(settings)
-    if "plan" in {p.name for p in named.params} and "plan" not in params:
-        from .reports import latest_plan
+    if "plan" in {p.name for p in named.params}:
+        from .reports import resolve_plan
 
-        params["plan"] = latest_plan(dataset, settings)[0]
+        # The latest plan unless one is named; a plan that does not exist is an error, not "no rows".
+        params["plan"] = resolve_plan(dataset, params.get("plan"), settings)[0]
     result = queries.run(dataset, named, params, settings=settings)
     _write(format_result(result, args.format), None)
     return EXIT_OK

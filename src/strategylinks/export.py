@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from .config import Settings
 from .graph import bind_prefixes, union
@@ -131,42 +131,116 @@ def describe(ds: Dataset, settings: Settings | None = None) -> Graph:
 
 
 def full_dataset(ds: Dataset, settings: Settings | None = None) -> Dataset:
-    """The loaded dataset plus its description as the named graph ``{base}graph/description``."""
+    """The loaded dataset plus its description as the named graph ``{base}graph/description``.
+
+    Graphs and triples are added in sorted order, so that every serialisation comes out the same on
+    every run (rdflib writes in store order).
+    """
     settings = settings or Settings()
     out = Dataset()
     bind_prefixes(out)
-    for g in ds.graphs():
-        if len(g):
-            target = out.graph(g.identifier)
-            for triple in g:
-                target.add(triple)
-    desc = out.graph(graph_ns(settings.base_iri)["description"])
-    for triple in describe(ds, settings):
-        desc.add(triple)
+    graphs = {g.identifier: g for g in ds.graphs() if len(g)}
+    graphs[graph_ns(settings.base_iri)["description"]] = describe(ds, settings)
+    for name in sorted(graphs, key=str):
+        target = out.graph(name)
+        for triple in sorted(graphs[name]):
+            target.add(triple)
     return out
 
 
-def jsonld_context() -> dict[str, Any]:
-    """The JSON-LD @context: the project's prefixes, so that output is compact and readable."""
-    return {prefix: ns for prefix, ns in PREFIXES.items() if prefix != "sh"} | {"@language": "sv"}
+def jsonld_context(ontology: Graph | None = None) -> dict[str, Any]:
+    """The JSON-LD @context: the project's prefixes, plus a term for every property of the vocabulary
+    (object properties typed ``@id``), so that ``"hasEffect": "…"`` reads as in the ontology."""
+    context: dict[str, Any] = {prefix: ns for prefix, ns in PREFIXES.items() if prefix != "sh"}
+    if ontology is not None:
+        for kind, coerce in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
+            for prop in sorted(ontology.subjects(RDF.type, kind), key=str):
+                iri = str(prop)
+                if iri.startswith(PREFIXES["sl"]):
+                    term = iri[len(PREFIXES["sl"]) :]
+                    context[term] = {"@id": iri, "@type": "@id"} if coerce else {"@id": iri}
+    return context
 
 
 def serialize(ds: Dataset, fmt: str, settings: Settings | None = None) -> str:
-    """The whole dataset (with description) in ``fmt``, one of :data:`FORMATS`."""
+    """The whole dataset (with description) in ``fmt``, one of :data:`FORMATS`; the same every run."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     full = full_dataset(ds, settings)
     rdflib_format = FORMATS[fmt][0]
-    if fmt in QUAD_FORMATS:
-        return full.serialize(format=rdflib_format)
+    if fmt == "nq":
+        return _sorted_lines(full.serialize(format=rdflib_format))
+    if fmt == "trig":
+        return _trig(full)
     graph = union(full)
     if fmt == "jsonld":
-        context = jsonld_context()
-        context.pop("@language")  # a default language would change plain literals on the way back
-        text = graph.serialize(format="json-ld", context=context, auto_compact=True, indent=2)
-        json.loads(text)  # fail here, not in the user's tool, if the output were not JSON
-        return text
-    return graph.serialize(format=rdflib_format)
+        context = jsonld_context(graph)
+        document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+        return json.dumps(_canonical(document), ensure_ascii=False, indent=2) + "\n"
+    text = graph.serialize(format=rdflib_format)
+    if fmt == "nt":
+        return _sorted_lines(text)
+    if fmt == "xml":
+        return _sorted_xml(text)
+    return text
+
+
+# rdflib's serialisers walk sets, so apart from Turtle their order changes from run to run; the
+# helpers below put the output in a stable order without changing what it says.
+
+
+def _sorted_lines(text: str) -> str:
+    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+
+
+def _canonical(node: Any, key: str = "") -> Any:
+    """JSON-LD with every unordered array sorted (``@list`` arrays keep their order)."""
+    if isinstance(node, dict):
+        return {k: _canonical(v, k) for k, v in sorted(node.items())}
+    if isinstance(node, list):
+        items = [_canonical(v) for v in node]
+        return items if key == "@list" else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return node
+
+
+def _trig(full: Dataset) -> str:
+    """TriG built graph by graph from rdflib's (stable) Turtle, in graph-name order."""
+    header: list[str] = []
+    blocks = []
+    for graph in sorted(full.graphs(), key=lambda g: str(g.identifier)):
+        if not len(graph):
+            continue
+        copy = bind_prefixes(Graph())
+        copy += graph
+        turtle = copy.serialize(format="turtle")
+        lines = turtle.splitlines()
+        header += [line for line in lines if line.startswith("@prefix")]
+        body = [line for line in lines if not line.startswith("@prefix") and line.strip()]
+        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join("    " + line for line in body) + "\n}\n")
+    return "\n".join(sorted(set(header))) + "\n\n" + "\n".join(blocks)
+
+
+def _sorted_xml(text: str) -> str:
+    from xml.dom import minidom
+
+    document = minidom.parseString(text.encode("utf-8"))
+    root = document.documentElement
+    assert root is not None
+
+    def key(node: Any) -> str:
+        return node.toxml() if node.nodeType == node.ELEMENT_NODE else ""
+
+    for element in [root, *root.getElementsByTagName("*")]:
+        children = [c for c in element.childNodes if c.nodeType == c.ELEMENT_NODE]
+        if len(children) > 1 and element.getAttribute("rdf:parseType") != "Collection":
+            for child in children:
+                element.removeChild(child)
+            for child in sorted(children, key=key):
+                element.appendChild(child)
+    for node in list(root.childNodes):
+        if node.nodeType == node.TEXT_NODE:
+            root.removeChild(node)
+    return str(document.toprettyxml(indent="  "))
 
 
 __all__ = ["FORMATS", "describe", "full_dataset", "jsonld_context", "serialize"]

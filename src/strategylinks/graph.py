@@ -41,6 +41,8 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one RDF file; any syntax problem becomes an InputError naming file and line."""
     path = Path(path)
     target = graph if graph is not None else Graph()
+    if path.is_dir():
+        raise InputError("is a folder, not a file", path=path, hint="name the .ttl files, e.g. FOLDER/*.ttl")
     if not path.is_file():
         raise InputError("no such file", path=path)
     fmt = _format_for(path)

@@ -128,6 +128,8 @@ def find(name_or_path: str, settings: Settings | None = None) -> NamedQuery:
 def convert(param: Parameter, value: str, base_iri: str) -> Identifier:
     """Turn a parameter's text into an RDF term; a relative IRI is read against ``{base}id/``."""
     if param.type == "iri":
+        if not value.strip():
+            raise InputError(f"parameter {param.name!r} needs an IRI, not an empty value")
         if value.startswith("<") and value.endswith(">"):
             value = value[1:-1]
         if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
@@ -174,7 +176,10 @@ def run(
     except Exception as exc:  # noqa: BLE001 - rdflib raises several kinds for bad queries
         raise QueryError(f"SPARQL error: {exc}", path=named.path) from None
     try:
-        return source.query(prepared, initBindings=bound)
+        result = source.query(prepared, initBindings=bound)
+        # rdflib evaluates lazily; evaluate here so that errors surface as QueryError.
+        _ = result.bindings if result.type in ("SELECT", "ASK") else result.graph
+        return result
     except Exception as exc:  # noqa: BLE001
         raise QueryError(f"the query failed: {exc}", path=named.path) from None
 

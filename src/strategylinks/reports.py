@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Literal
@@ -64,6 +65,7 @@ class StrategyCoverage:
     directly_covered: int
     covered: int
     strategy_actions: int
+    involved_actions: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def gap_report(source: Queryable, plan: str | None = None, settings: Settings | 
             directly_covered=_int(r["directlyCovered"]),
             covered=_int(r["covered"]),
             strategy_actions=_int(r["strategyActions"]),
+            involved_actions=_int(r["involvedActions"]),
         )
         for r in queries.rows(queries.run(source, "strategy-coverage", params, settings=settings))
         # rdflib answers an empty grouped aggregate with one unbound row; skip it.
@@ -140,6 +143,7 @@ def gap_report(source: Queryable, plan: str | None = None, settings: Settings | 
         }
         for r in queries.rows(queries.run(source, "actions-without-goals", params, settings=settings))
     )
+    all_gaps.sort(key=lambda g: (g.strategy, natural_key(g.iri)))
     return GapReport(
         plan=plan_iri,
         plan_label=plan_label,
@@ -148,6 +152,15 @@ def gap_report(source: Queryable, plan: str | None = None, settings: Settings | 
         indirect=tuple(g for g in all_gaps if g.coverage == "indirect"),
         actions_without_goals=unlinked,
     )
+
+
+def natural_key(text: str) -> tuple[tuple[int, str], ...]:
+    """Sort key that puts ``mal-2`` before ``mal-10`` and keeps the IRI's hierarchy together."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def _actions(n: int) -> str:
+    return f"{n} insats" if n == 1 else f"{n} insatser"
 
 
 # ------------------------------------------------------------------ rendering
@@ -172,31 +185,39 @@ def render_text(report: GapReport, markdown: bool = False) -> str:
     if markdown:
         out += [
             "",
-            "| strategi | mål | täckta direkt | täckta inkl. underordnade | hela strategin åberopas av | mållistan |",
-            "|---|---:|---:|---:|---:|---|",
+            "| strategi | mål | täckta direkt | täckta inkl. underordnade | insatser som åberopar hela strategin "
+            "| insatser som arbetar i eller med den | mållistan |",
+            "|---|---:|---:|---:|---:|---:|---|",
         ]
     for s in report.strategies:
         completeness = "fullständig" if s.complete else "OFULLSTÄNDIG – luckor kan vara underskattade"
         if markdown:
             out.append(
                 f"| {_md(s.label)} | {s.goals} | {s.directly_covered} | {s.covered} | "
-                f"{s.strategy_actions} insatser | {completeness} |"
+                f"{s.strategy_actions} | {s.involved_actions} | {completeness} |"
             )
         else:
-            whole = f", strategin som helhet åberopas av {s.strategy_actions} insatser" if s.strategy_actions else ""
+            whole = f", strategin som helhet åberopas av {_actions(s.strategy_actions)}" if s.strategy_actions else ""
+            involved = f", {_actions(s.involved_actions)} arbetar i eller med den" if s.involved_actions else ""
             out.append(
                 f"{bullet}{s.label}: {s.covered}/{s.goals} mål täckta ({s.directly_covered} direkt){whole}"
-                f"; mållistan {completeness}"
+                f"{involved}; mållistan {completeness}"
             )
     by_strategy: dict[str, list[Gap]] = {}
     for gap in report.gaps:
         by_strategy.setdefault(gap.strategy, []).append(gap)
     out += ["", f"{h2}Mål utan några insatser ({len(report.gaps)})"]
+    involvement = {s.label: s for s in report.strategies}
     for strategy, gaps in by_strategy.items():
-        warn = "" if gaps[0].strategy_complete else " (katalogen är ofullständig: fler luckor kan finnas)"
-        out.append(("### " if markdown else "") + f"{strategy}{warn}")
+        notes = [] if gaps[0].strategy_complete else ["katalogen är ofullständig: fler luckor kan finnas"]
+        if gaps[0].strategy_actions:
+            notes.append(f"strategin som helhet åberopas av {_actions(gaps[0].strategy_actions)}")
+        if strategy in involvement and involvement[strategy].involved_actions:
+            notes.append(f"{_actions(involvement[strategy].involved_actions)} arbetar i eller med den")
+        suffix = f" ({'; '.join(notes)})" if notes else ""
+        out.append(("### " if markdown else "") + f"{strategy}{suffix}")
         for g in gaps:
-            number = f"{g.notation}. " if g.notation and g.level in {"Prioritering", "Mål"} else ""
+            number = f"{g.notation} " if g.notation else ""
             out.append(f"{bullet}[{g.level}] {number}{_md(g.label) if markdown else g.label}")
     out += ["", f"{h2}Mål som bara täcks via underordnade mål ({len(report.indirect)})"]
     for g in report.indirect:
@@ -217,7 +238,3 @@ def render_text(report: GapReport, markdown: bool = False) -> str:
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|")
-
-
-def as_dict(report: GapReport) -> dict[str, Any]:
-    return asdict(report)

@@ -12,6 +12,7 @@ _KEYS = {
     "actions": "actions",
     "effects": "effects",
     "strategyGoals": "strategy_goals",
+    "strategyElements": "strategy_elements",
     "strategies": "strategies",
     "themes": "themes",
     "organisations": "organisations",

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
 from .config import Settings
+from .errors import InputError
 from .network import coverage_by_strategy, positions
 
 TEMPLATE = "alignment.html.jinja"
@@ -130,6 +131,10 @@ def render(g: nx.DiGraph, settings: Settings | None = None, title: str = "Strate
 
 
 def write(g: nx.DiGraph, path: Path, settings: Settings | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(g, settings), encoding="utf-8")
+    page = render(g, settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the page: {exc.strerror}", path=path) from None
     return path

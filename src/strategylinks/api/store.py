@@ -205,7 +205,7 @@ def _delete_where(dataset: Dataset, u: CompValue) -> None:
         where = Join(where, CompValue("Graph", term=name, p=BGP(triples)))
     context = QueryContext(dataset, initBindings={})
     for solution in list(evalPart(context, where)):
-        dataset.default_context -= _fillTemplate(u.triples or [], solution)  # type: ignore[operator]
+        dataset.default_context -= _fillTemplate(u.triples or [], solution)
         for name, triples in (u.quads or {}).items():
             graph = dataset.get_context(solution.get(name))
             graph -= _fillTemplate(triples, solution)
