@@ -104,6 +104,9 @@ def alignment_graph(rdf: Graph, plan: str) -> nx.DiGraph:
             for target in targets:
                 _ensure_target(g, rdf, target)
                 g.add_edge(a, target, relation="serves")
+    g.graph["involved_labels"] = {
+        i: label(rdf, URIRef(i), "sv") for _, d in g.nodes(data=True) if d["kind"] == "action" for i in d["involves"]
+    }
     _mark_coverage(g)
     return g
 

@@ -91,8 +91,10 @@ def to_pyvis(g: nx.DiGraph) -> Network:
     return net
 
 
-def render(g: nx.DiGraph, settings: Settings | None = None, title: str = "Strategikopplingar") -> str:
-    """The alignment graph page as HTML text."""
+def render(
+    g: nx.DiGraph, settings: Settings | None = None, title: str = "Strategikopplingar", *, server: bool = False
+) -> str:
+    """The alignment graph page as HTML text; ``server`` links nodes to this server's resource pages."""
     settings = settings or Settings()
     net = to_pyvis(g)
     nodes, edges, *_ = net.get_network_data()
@@ -102,6 +104,7 @@ def render(g: nx.DiGraph, settings: Settings | None = None, title: str = "Strate
         autoescape=select_autoescape(["html", "jinja"]),
     )
     coverage = coverage_by_strategy(g)
+    involved_labels: dict[str, str] = g.graph.get("involved_labels", {})
     strategies = [
         {
             "iri": n,
@@ -118,12 +121,23 @@ def render(g: nx.DiGraph, settings: Settings | None = None, title: str = "Strate
         for n, d in sorted(g.nodes(data=True), key=lambda nd: (nd[1].get("notation", ""), nd[0]))
         if d["kind"] == "priority"
     ]
+    themes = [
+        {"iri": n, "label": d["label"]}
+        for n, d in sorted(g.nodes(data=True), key=lambda nd: nd[1]["label"])
+        if d["kind"] == "theme"
+    ]
+    involved = sorted({i for _, d in g.nodes(data=True) if d["kind"] == "action" for i in d["involves"]})
+    networks = [{"iri": i, "label": involved_labels.get(i, i.rsplit("/", 1)[-1])} for i in involved]
     return env.get_template(TEMPLATE).render(
         title=title,
         plan=g.graph.get("plan", ""),
         data={"nodes": nodes, "edges": edges},
         strategies=strategies,
         priorities=priorities,
+        themes=themes,
+        networks=sorted(networks, key=lambda n: n["label"]),
+        server=server,
+        base_iri=settings.base_iri,
         gap_count=sum(1 for _, d in g.nodes(data=True) if d["kind"] == "goal" and d["coverage"] == "none"),
         vis_script=script,
         vis_style=style,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from rdflib import Dataset
 
 from .. import __version__
 from ..errors import StrategyLinksError
 from ..graph import load_dataset, load_shapes, union
 from ..validate import ValidationReport, validate
-from .routes import sparql
+from .routes import ld, sparql, views
 from .settings import ServerSettings
 from .store import KnowledgeStore
 
@@ -32,7 +34,8 @@ def create_app(settings: ServerSettings | None = None, dataset: Dataset | None =
     report = validate(union(dataset), shapes)
     if not report.conforms:
         raise StartupRefused(report)
-    app = FastAPI(
+    # FastAPIOffline serves the /docs and /redoc assets itself (plain FastAPI loads them from a CDN).
+    app: FastAPI = FastAPIOffline(
         title="strategylinks",
         version=__version__,
         description="Handlingsplaner och strategier som länkade data: SPARQL 1.1, sidor och data. "
@@ -41,4 +44,9 @@ def create_app(settings: ServerSettings | None = None, dataset: Dataset | None =
     app.state.settings = settings
     app.state.store = KnowledgeStore(dataset, shapes)
     app.include_router(sparql.router)
+    app.include_router(views.router)
+    app.include_router(ld.router)
+    vendor = settings.viz_path / "vendor"
+    if (vendor / "yasgui").is_dir():
+        app.mount("/assets/yasgui", StaticFiles(directory=vendor / "yasgui"), name="yasgui")
     return app

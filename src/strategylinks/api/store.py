@@ -134,6 +134,16 @@ class KnowledgeStore:
         self.shapes = shapes
         self._write = threading.Lock()
         self.version = 0
+        self._cache: dict[str, Any] = {}
+        self._cache_version = 0
+
+    def cached(self, key: str, compute: Any) -> Any:
+        """A value computed once per dataset version (dumps, reports, pages)."""
+        if self._cache_version != self.version:
+            self._cache, self._cache_version = {}, self.version
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def query(self, parsed: ParsedQuery, render: Any, timeout: float) -> Any:
         """Evaluate in a forked child so that a runaway query can be stopped, and serialise there too.

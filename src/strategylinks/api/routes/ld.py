@@ -1,0 +1,185 @@
+"""Linked data: every IRI under the base resolves here (HTML or RDF by content negotiation), with
+full dumps under ``/data/`` and the DCAT / VoID description at ``/.well-known/void``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import mimeparse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+from starlette.concurrency import run_in_threadpool
+
+from ...export import FORMATS, describe, serialize
+from ...graph import bind_prefixes, label
+from ...namespaces import ONTOLOGY_IRI, graph_ns, resource_ns
+from ...results import FORMAT_ALIASES, GRAPH, serialize_graph
+from ..deps import SettingsDep, StoreDep
+from ..pages import render, term_view
+from ..settings import ServerSettings
+from ..store import KnowledgeStore
+
+router = APIRouter(tags=["linked data"])
+HTML = "text/html"
+SUFFIX_TYPES = {suffix: media for _, media, suffix, _ in FORMATS.values()}
+
+
+def wants(request: Request) -> str:
+    """HTML for browsers (and by default), else the RDF media type asked for; 406 if none fits."""
+    fmt = request.query_params.get("format")
+    if fmt:
+        media = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
+        if media == HTML or fmt.lower() == "html":
+            return HTML
+        if media in GRAPH:
+            return media
+        raise HTTPException(406, f"format {fmt!r} is not offered; use html, ttl, jsonld, nt or rdf")
+    offered = [HTML, *GRAPH]
+    accept = request.headers.get("accept") or HTML
+    best = mimeparse.best_match(list(reversed(offered)), accept)
+    if not best:
+        raise HTTPException(406, f"cannot answer in {accept!r}; available: {', '.join(offered)}")
+    return str(best)
+
+
+def rdf_response(graph: Graph, media_type: str) -> Response:
+    return Response(
+        serialize_graph(bind_prefixes(graph), media_type), media_type=media_type, headers={"Vary": "Accept"}
+    )
+
+
+def describe_resource(store: KnowledgeStore, iri: URIRef) -> Graph:
+    """The resource's own statements (following blank nodes) and the statements that point at it."""
+    out = Graph()
+    data = store.dataset
+    pending: list[URIRef | BNode] = [iri]
+    seen: set[URIRef | BNode] = set()
+    while pending:
+        subject = pending.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for s, p, o in data.triples((subject, None, None)):
+            out.add((s, p, o))
+            if isinstance(o, BNode):
+                pending.append(o)
+    for s, p, o in data.triples((None, None, iri)):
+        out.add((s, p, o))
+    return out
+
+
+def resource_page(
+    request: Request, graph: Graph, iri: URIRef, settings: ServerSettings, store: KnowledgeStore, status: int = 200
+) -> Response:
+    lang = "en" if request.query_params.get("lang") == "en" else "sv"
+    data = store.dataset
+    names: dict[str, str] = {}
+    for node in set(graph.subjects()) | set(graph.objects()) | set(graph.predicates()):
+        if isinstance(node, URIRef):
+            text = label(data, node, lang)
+            if text != str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]:
+                names[str(node)] = text
+    outgoing: dict[str, list[Any]] = defaultdict(list)
+    for _, p, o in sorted(graph.triples((iri, None, None))):
+        outgoing[str(p)].append(term_view(o, settings, names))
+    rows = [{"predicate": term_view(URIRef(p), settings, names), "values": v} for p, v in sorted(outgoing.items())]
+    incoming = [
+        {"subject": term_view(s, settings, names), "predicate": term_view(p, settings, names)}
+        for s, p, _ in sorted(graph.triples((None, None, iri)))
+        if s != iri
+    ]
+    types = [term_view(t, settings, names) for t in sorted(graph.objects(iri, RDF.type), key=str)]
+    return render(
+        request,
+        "resource.html.jinja",
+        status,
+        iri=str(iri),
+        label=names.get(str(iri), label(data, iri, lang)),
+        types=types,
+        outgoing=rows,
+        incoming=incoming,
+    )
+
+
+async def _resource(request: Request, store: KnowledgeStore, settings: ServerSettings, iri: URIRef) -> Response:
+    media = wants(request)
+    graph = await run_in_threadpool(describe_resource, store, iri)
+    if not len(graph):
+        if media == HTML:
+            return render(
+                request,
+                "resource.html.jinja",
+                404,
+                iri=str(iri),
+                label="Hittades inte / Not found",
+                types=[],
+                outgoing=[],
+                incoming=[],
+            )
+        raise HTTPException(404, f"no resource {iri} in the dataset")
+    if media == HTML:
+        return resource_page(request, graph, iri, settings, store)
+    return rdf_response(graph, media)
+
+
+@router.get("/id/{path:path}", summary="A resource of the dataset (HTML or RDF)", response_class=Response)
+async def resource(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    return await _resource(request, store, settings, resource_ns(settings.base_iri)[path])
+
+
+@router.get("/ontology", summary="The strategylinks vocabulary (HTML or RDF)", response_class=Response)
+async def ontology(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    media = wants(request)
+    if media == HTML:
+        iri = URIRef(ONTOLOGY_IRI)
+        return resource_page(request, describe_resource(store, iri), iri, settings, store)
+    copy = Graph()
+    copy += store.dataset.graph(graph_ns(settings.base_iri)["ontology"])
+    return rdf_response(copy, media)
+
+
+@router.get("/graph/{path:path}", summary="A named graph of the dataset (RDF)", response_class=Response)
+async def named_graph(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    name = graph_ns(settings.base_iri)[path]
+    graph = Graph()
+    graph += store.dataset.graph(name)
+    if not len(graph):
+        raise HTTPException(404, f"no named graph {name}")
+    media = wants(request)
+    return rdf_response(graph, "text/turtle" if media == HTML else media)
+
+
+@router.get("/.well-known/void", summary="DCAT / VoID description of the dataset", response_class=Response)
+async def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    graph = describe(store.dataset, settings)
+    media = wants(request)
+    if media == HTML:
+        dataset = resource_ns(settings.base_iri)["dataset"]
+        return resource_page(request, graph, dataset, settings, store)
+    return rdf_response(graph, media)
+
+
+@router.get("/data/", summary="The dataset's downloads", response_class=Response)
+async def data_index(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    downloads = [
+        {"format": name, "media_type": media, "href": f"/data/dataset.{suffix}"}
+        for name, (_, media, suffix, _) in FORMATS.items()
+    ]
+    if request.query_params.get("format") == "json" or "json" in (request.headers.get("accept") or "")[:30]:
+        return JSONResponse({"downloads": downloads, "void": "/.well-known/void"})
+    return render(request, "data.html.jinja", downloads=downloads, triples=len(store.dataset))
+
+
+@router.get("/data/dataset.{suffix}", summary="The whole dataset in one file", response_class=Response)
+async def dump(suffix: str, store: StoreDep, settings: SettingsDep) -> Response:
+    media = SUFFIX_TYPES.get(suffix)
+    if media is None:
+        raise HTTPException(404, f"no download dataset.{suffix}; see /data/")
+    fmt = next(name for name, (_, m, _, _) in FORMATS.items() if m == media)
+    text = await run_in_threadpool(store.cached, f"dump:{fmt}", lambda: serialize(store.dataset, fmt, settings))
+    return Response(
+        text, media_type=media, headers={"Content-Disposition": f'attachment; filename="strategylinks.{suffix}"'}
+    )

@@ -1,0 +1,216 @@
+"""The browser views and their JSON twins: gap dashboard, alignment graph, named queries."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ... import queries
+from ...errors import StrategyLinksError
+from ...network import alignment_graph
+from ...reports import GapReport, gap_report, resolve_plan
+from ...stats import stats
+from ...viz import render as render_graph
+from ...viz import to_pyvis
+from ..deps import SettingsDep, StoreDep
+from ..models import GapReportModel, GraphModel, NamedQueryModel
+from ..pages import local_href, render, term_view
+from ..settings import ServerSettings
+from ..store import KnowledgeStore, QueryTimeout, SparqlError, parse_query
+
+router = APIRouter()
+
+
+def _report(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> GapReport:
+    try:
+        return store.cached(f"gaps:{plan}", lambda: gap_report(store.dataset, plan, settings))  # type: ignore[no-any-return]
+    except StrategyLinksError as exc:
+        raise HTTPException(404, exc.message) from None
+
+
+def report_json(report: GapReport, settings: ServerSettings) -> dict[str, Any]:
+    def gap(g: Any) -> dict[str, Any]:
+        return {**g.as_json(), "href": local_href(g.iri, settings)}
+
+    return {
+        "plan": report.plan,
+        "planLabel": report.plan_label,
+        "strategies": [
+            {
+                "iri": s.iri,
+                "label": s.label,
+                "complete": s.complete,
+                "goals": s.goals,
+                "directlyCovered": s.directly_covered,
+                "covered": s.covered,
+                "strategyActions": s.strategy_actions,
+                "involvedActions": s.involved_actions,
+                "href": local_href(s.iri, settings),
+            }
+            for s in report.strategies
+        ],
+        "gaps": [gap(g) for g in report.gaps],
+        "indirect": [gap(g) for g in report.indirect],
+        "actionsWithoutGoals": [
+            {**a, "href": local_href(str(a["iri"]), settings)} for a in report.actions_without_goals
+        ],
+        "incompleteStrategies": [s.label for s in report.incomplete_strategies],
+    }
+
+
+@router.get("/", response_class=HTMLResponse, tags=["pages"], summary="Gap dashboard (HTML)")
+async def dashboard(request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
+    report = await run_in_threadpool(_report, store, settings, plan)
+    return render(request, "dashboard.html.jinja", report=report_json(report, settings))
+
+
+@router.get("/api/gaps", response_model=GapReportModel, tags=["api"], summary="Gap report (JSON twin of /)")
+async def api_gaps(store: StoreDep, settings: SettingsDep, plan: str | None = None) -> dict[str, Any]:
+    report = await run_in_threadpool(_report, store, settings, plan)
+    return report_json(report, settings)
+
+
+def _graph_page(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> tuple[str, Any]:
+    def build() -> tuple[str, Any]:
+        iri, _ = resolve_plan(store.dataset, plan, settings)
+        view = alignment_graph(store.dataset, iri)
+        return render_graph(view, settings, server=True), view
+
+    try:
+        return store.cached(f"graph:{plan}", build)  # type: ignore[no-any-return]
+    except StrategyLinksError as exc:
+        raise HTTPException(404, exc.message) from None
+
+
+@router.get("/graph", response_class=HTMLResponse, tags=["pages"], summary="Alignment graph (HTML)")
+async def graph_page(store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
+    page, _ = await run_in_threadpool(_graph_page, store, settings, plan)
+    return HTMLResponse(page)
+
+
+@router.get("/api/graph", response_model=GraphModel, tags=["api"], summary="Alignment graph (JSON twin of /graph)")
+async def api_graph(store: StoreDep, settings: SettingsDep, plan: str | None = None) -> dict[str, Any]:
+    _, view = await run_in_threadpool(_graph_page, store, settings, plan)
+    nodes, edges, *_ = to_pyvis(view).get_network_data()
+    return {"plan": view.graph["plan"], "nodes": nodes, "edges": edges}
+
+
+@router.get("/api/stats", tags=["api"], summary="Counts of the dataset's parts")
+async def api_stats(store: StoreDep, settings: SettingsDep) -> dict[str, object]:
+    return await run_in_threadpool(store.cached, "stats", lambda: stats(store.dataset, settings))
+
+
+def _named(name: str, settings: ServerSettings) -> dict[str, Any]:
+    q = queries.available(settings)[name]
+    return {
+        "name": name,
+        "title": q.title,
+        "description": q.description,
+        "parameters": [{"name": p.name, "type": p.type, "description": p.description} for p in q.params],
+        "text": q.text,
+        "href": f"/api/queries/{name}",
+    }
+
+
+@router.get("/api/queries", response_model=list[NamedQueryModel], tags=["api"], summary="The named queries")
+async def api_queries(settings: SettingsDep) -> list[dict[str, Any]]:
+    return [_named(name, settings) for name in queries.available(settings)]
+
+
+@router.get("/api/queries/{name}", tags=["api"], summary="Run a named query (SPARQL JSON results)")
+async def api_run_query(name: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Parameters are the query's own (see /api/queries), given as URL parameters; they are bound, not pasted."""
+    if name not in queries.available(settings):
+        raise HTTPException(404, f"no named query {name!r}; see /api/queries")
+    params = {k: v for k, v in request.query_params.items() if k != "format"}
+
+    def run() -> bytes:
+        result = queries.run(store.dataset, name, params, settings=settings)
+        out = result.serialize(format="json")
+        assert out is not None
+        return out
+
+    try:
+        body = await run_in_threadpool(run)
+    except StrategyLinksError as exc:
+        raise HTTPException(400, exc.message) from None
+    return Response(body, media_type="application/sparql-results+json")
+
+
+EXAMPLE_QUERY = """PREFIX sl:      <https://w3id.org/strategylinks/ontology#>
+PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX org:     <http://www.w3.org/ns/org#>
+
+SELECT ?goal ?label WHERE {
+  ?goal a sl:StrategyGoal ; skos:prefLabel ?label .
+  FILTER (lang(?label) = "sv")
+}
+LIMIT 20
+"""
+
+
+def _table(result: Any, settings: ServerSettings) -> dict[str, Any]:
+    """A query result as the page's table: every cell a term view, at most the result limit of rows."""
+    limit = settings.result_limit
+    if result.type == "ASK":
+        return {"vars": [], "rows": [], "boolean": bool(result.askAnswer), "truncated": False}
+    if result.type == "SELECT":
+        variables = list(result.vars)
+        rows = [
+            [term_view(row[v], settings) if row.get(v) is not None else None for v in variables]
+            for row in result.bindings[:limit]
+        ]
+        return {
+            "vars": [str(v) for v in variables],
+            "rows": rows,
+            "boolean": None,
+            "truncated": len(result.bindings) > limit,
+        }
+    triples = sorted(result.graph)
+    return {
+        "vars": ["s", "p", "o"],
+        "rows": [[term_view(t, settings) for t in triple] for triple in triples[:limit]],
+        "boolean": None,
+        "truncated": len(triples) > limit,
+    }
+
+
+def _query_page(
+    request: Request, store: KnowledgeStore, settings: ServerSettings, text: str | None, name: str | None, run: bool
+) -> Response:
+    named = queries.available(settings)
+    if name in named and text is None:
+        text = named[name].text
+    context: dict[str, Any] = {
+        "named": list(named.values()),
+        "named_json": {n: q.text for n, q in named.items()},
+        "text": text or EXAMPLE_QUERY,
+        "yasgui": (settings.viz_path / "vendor" / "yasgui" / "yasgui.min.js").is_file(),
+        "result": None,
+        "error": None,
+    }
+    if run and text:
+        try:
+            context["result"] = store.query(parse_query(text), lambda r: _table(r, settings), settings.query_timeout)
+        except (SparqlError, QueryTimeout) as exc:
+            context["error"] = str(exc)
+    return render(request, "query.html.jinja", 400 if context["error"] else 200, **context)
+
+
+@router.get("/query", response_class=HTMLResponse, tags=["pages"], summary="Query editor (HTML)")
+async def query_page(
+    request: Request, store: StoreDep, settings: SettingsDep, name: str | None = None, query: str | None = None
+) -> Response:
+    return await run_in_threadpool(_query_page, request, store, settings, query, name, query is not None)
+
+
+@router.post("/query", response_class=HTMLResponse, tags=["pages"], summary="Run a query from the plain form")
+async def query_form(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+    text = form.get("query", [""])[0]
+    return await run_in_threadpool(_query_page, request, store, settings, text, None, True)
