@@ -147,8 +147,8 @@ def test_graph_page_filters_and_links(page: Any, server: str) -> None:
     assert download.value.suggested_filename.endswith(".png")
 
 
-def test_query_page_runs_a_named_query(page: Any, server: str) -> None:
-    page.goto(server + "/query")
+def test_plain_query_form_runs_a_named_query(page: Any, server: str) -> None:
+    page.goto(server + "/query?plain=1")
     page.click('a.named-query[data-name="actions-per-priority"]')
     assert "actions-per-priority" in page.url or "Insatser per prioritering" in page.input_value("#query-text")
     page.click("#plain-form button[type=submit]")
@@ -162,3 +162,17 @@ def test_openapi_docs_work_offline(page: Any, server: str) -> None:
     page.goto(server + "/docs")
     page.wait_for_selector(".swagger-ui .info", timeout=15000)
     assert "strategylinks" in page.inner_text(".swagger-ui .info")
+
+
+def test_yasgui_runs_a_named_query_offline(page: Any, server: str) -> None:
+    from strategylinks.config import Settings
+
+    installed = (Settings().viz_path / "vendor" / "yasgui" / "yasgui.min.js").is_file()
+    need(installed, "YASGUI is not installed (run: strategylinks assets)")
+    page.goto(server + "/query")
+    page.wait_for_selector(".yasqe")
+    page.click('a.named-query[data-name="actions-per-priority"]')
+    page.click(".tabPanel.active .yasqe_queryButton")
+    page.wait_for_selector(".tabPanel.active .yasr table tbody tr", timeout=15000)
+    assert page.locator(".tabPanel.active .yasr table tbody tr").count() == 3
+    assert page.locator(".tabPanel.active .yasr table a").count() > 0  # IRIs are links

@@ -203,6 +203,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_assets(args: argparse.Namespace) -> int:
+    from .assets import install_yasgui
+
+    path = install_yasgui(_settings(args).viz_path)
+    print(f"installed YASGUI in {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -293,6 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--result-limit", type=int, help="most rows or triples per answer (default 10000)")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "assets",
+        parents=[common],
+        help="fetch YASGUI for the query page from the npm registry (needs npm)",
+        description="Install the query editor YASGUI under viz/vendor/yasgui (not committed). Without it the "
+        "query page uses a plain form.",
+    )
+    p.set_defaults(func=cmd_assets)
     return parser
 
 

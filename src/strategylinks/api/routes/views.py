@@ -190,7 +190,10 @@ def _query_page(
         "named": list(named.values()),
         "named_json": {n: q.text for n, q in named.items()},
         "text": text or EXAMPLE_QUERY,
-        "yasgui": (settings.viz_path / "vendor" / "yasgui" / "yasgui.min.js").is_file(),
+        # ?plain=1 keeps the plain form even where YASGUI is installed.
+        "plain": request.query_params.get("plain") == "1",
+        "yasgui": (settings.viz_path / "vendor" / "yasgui" / "yasgui.min.js").is_file()
+        and request.query_params.get("plain") != "1",
         "result": None,
         "error": None,
     }
