@@ -22,6 +22,10 @@ from pathlib import Path
 import pyshacl
 from rdflib import Graph
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import write_section
+
 from strategylinks import queries
 from strategylinks.config import Settings
 from strategylinks.export import serialize
@@ -153,12 +157,15 @@ def main() -> int:
     report = table(results)
     print("\n" + report)
     if args.write:
-        args.write.write_text(
-            "# Benchmarks\n\nCommand: `.venv/bin/python benchmarks/bench.py --write docs/benchmarks.md`\n\n"
+        write_section(
+            args.write,
+            "library",
+            "## Library\n\nCommand: `.venv/bin/python benchmarks/bench.py --write docs/benchmarks.md`\n\n"
             "Ratio = strategylinks / raw library (rdflib, pySHACL) on the same data in the same run; "
             "the raw side skips what strategylinks adds (named graphs, base-IRI moving, error positions, "
-            "parameter checks, the dataset description).\n\n" + report + "\n",
-            encoding="utf-8",
+            "parameter checks, sorted output, the dataset description). Validation time is pySHACL's "
+            "SPARQL-based constraints (it parses each one again per focus node); the ratio shows "
+            "strategylinks adds nothing to it.\n\n" + report,
         )
     return 0
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Dataset, Graph
@@ -61,3 +64,52 @@ def chromium() -> str:
     need(path is not None, "Debian's chromium is not installed")
     assert path is not None
     return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (no browser download), with background traffic off."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "playwright is not installed")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@contextmanager
+def guarded_page(browser: Any, allowed: tuple[str, ...], offline: bool = False) -> Iterator[tuple[Any, list[str]]]:
+    """A page whose requests outside ``allowed`` URL prefixes are blocked and recorded; page errors fail."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    if offline:
+        context.set_offline(True)
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith((*allowed, "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page, outside
+        assert errors == [], errors
+    finally:
+        context.close()

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
-from .conftest import GK, ID, need
+from .conftest import GK, ID, guarded_page, need
 from .servers import running_server
 
 GOAL = GK + "prioritering-1"
@@ -77,48 +77,11 @@ def test_json_twins(server: str) -> None:
 # ------------------------------------------------------------------ in a browser
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "playwright is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture()
 def page(browser: Any, server: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith((server, "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    assert outside == [], f"the page reached outside the server: {outside}"
-    assert errors == []
-    context.close()
+    with guarded_page(browser, (server,)) as (page, outside):
+        yield page
+        assert outside == [], f"the page reached outside the server: {outside}"
 
 
 def test_dashboard_marks_gaps(page: Any, server: str) -> None:

@@ -13,7 +13,7 @@ from strategylinks.graph import data_files, load_dataset
 from strategylinks.network import alignment_graph, gaps
 from strategylinks.viz import write
 
-from .conftest import GK, PLAN_2022, need
+from .conftest import GK, PLAN_2022, guarded_page
 
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 _QUOTED = HOSTILE.replace('"', '\\"')
@@ -37,50 +37,12 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, int]
     return path, view.number_of_nodes(), len(gaps(view))
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "playwright is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture()
 def page(browser: Any, page_file: tuple[Path, int, int]) -> Iterator[tuple[Any, list[str]]]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.set_offline(True)
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(("file:", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(page_file[0].as_uri())
-    page.wait_for_function("window.strategylinks && window.strategylinks.network")
-    yield page, outside
-    assert errors == [], errors
-    context.close()
+    with guarded_page(browser, ("file:",), offline=True) as (page, outside):
+        page.goto(page_file[0].as_uri())
+        page.wait_for_function("window.strategylinks && window.strategylinks.network")
+        yield page, outside
 
 
 def test_draws_every_node_offline(page: tuple[Any, list[str]], page_file: tuple[Path, int, int]) -> None:
