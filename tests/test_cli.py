@@ -247,3 +247,19 @@ def test_invalid_setting(capsys: pytest.CaptureFixture[str], monkeypatch: pytest
     monkeypatch.setenv("STRATEGYLINKS_DATA_DIR", "/nonexistent/data")
     code, _, err = cli(capsys, "gaps")
     assert code == 2 and "data folder not found" in err
+
+
+def test_serve_refuses_data_that_breaks_the_shapes(
+    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_path, data)
+    plan = data / "plans" / PLAN_FILE
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("<tema/gron-omstallning>", "<tema/saknas>", 1), encoding="utf-8"
+    )
+    code, _, err = cli(capsys, "serve", "--data-dir", str(data), "--port", "1")
+    assert code == 1
+    assert "does not conform" in err and "tema/saknas" in err

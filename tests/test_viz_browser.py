@@ -89,3 +89,45 @@ def test_labels_are_text_not_html(page: tuple[Any, list[str]], tmp_path: Path) -
     assert p.evaluate("window.__pwned") is None
     assert p.locator("#details img").count() == 0
     p.screenshot(path=str(tmp_path / "alignment.png"))
+
+
+def test_draws_thousands_of_nodes(browser: Any, tmp_path: Path) -> None:
+    """Precomputed positions, no physics: a graph of several thousand nodes is drawn in full."""
+    import networkx as nx
+
+    g = nx.DiGraph(plan="http://example.org/plan", involved_labels={})
+    g.add_node("p", kind="priority", label="Prioritering", label_en="Priority", notation="1")
+    for s in range(30):
+        strategy = f"http://example.org/s{s}"
+        g.add_node(strategy, kind="strategy", label=f"Strategi {s}", label_en="", complete=s % 2 == 0)
+        for k in range(80):
+            goal = f"{strategy}/g{k}"
+            g.add_node(
+                goal,
+                kind="goal",
+                label=f"Mål {s}.{k}",
+                label_en="",
+                strategy=strategy,
+                level="Mål",
+                level_en="Objective",
+                notation=str(k),
+                coverage="none" if k % 3 else "direct",
+                actions=0,
+            )
+            g.add_edge(goal, strategy, relation="in")
+    for a in range(300):
+        action, effect = f"http://example.org/a{a}", f"http://example.org/e{a}"
+        g.add_node(
+            action, kind="action", label=f"Insats {a}", label_en="", priority="p", themes=[], involves=[], row=""
+        )
+        g.add_node(effect, kind="effect", label=f"Effekt {a}", label_en="", row="")
+        g.add_edge("p", action, relation="groups")
+        g.add_edge(action, effect, relation="has_effect")
+        g.add_edge(effect, f"http://example.org/s{a % 30}/g{a % 80}", relation="serves")
+    assert g.number_of_nodes() > 3000
+    path = write(g, tmp_path / "big.html")
+    with guarded_page(browser, ("file:",), offline=True) as (page, outside):
+        page.goto(path.as_uri())
+        page.wait_for_function("window.strategylinks && window.strategylinks.network", timeout=60000)
+        assert page.evaluate("Object.keys(strategylinks.network.getPositions()).length") == g.number_of_nodes()
+        assert outside == []
