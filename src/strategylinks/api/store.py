@@ -132,18 +132,26 @@ class KnowledgeStore:
     def __init__(self, dataset: Dataset, shapes: Graph) -> None:
         self.dataset = dataset
         self.shapes = shapes
-        self._write = threading.Lock()
+        # Held by updates, by forks (so a child never copies a half-applied update) and by reads in this
+        # process: an update flips rdflib's process-wide default-graph flag while it runs.
+        self._lock = threading.RLock()
         self.version = 0
         self._cache: dict[str, Any] = {}
         self._cache_version = 0
 
     def cached(self, key: str, compute: Any) -> Any:
         """A value computed once per dataset version (dumps, reports, pages)."""
-        if self._cache_version != self.version:
-            self._cache, self._cache_version = {}, self.version
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+        with self._lock:
+            if self._cache_version != self.version:
+                self._cache, self._cache_version = {}, self.version
+            if key not in self._cache:
+                self._cache[key] = compute()
+            return self._cache[key]
+
+    def read(self, compute: Any) -> Any:
+        """Run ``compute`` in this process with no update in progress."""
+        with self._lock:
+            return compute()
 
     def query(self, parsed: ParsedQuery, render: Any, timeout: float) -> Any:
         """Evaluate in a forked child so that a runaway query can be stopped, and serialise there too.
@@ -152,7 +160,7 @@ class KnowledgeStore:
         """
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
-        with self._write:  # a fork never copies a half-applied update
+        with self._lock:
             child = context.Process(target=_run_child, args=(send, self.dataset, parsed, render), daemon=True)
             child.start()
         send.close()
@@ -173,7 +181,7 @@ class KnowledgeStore:
 
     def update(self, update: Update) -> int:
         """Apply an update as one transaction, validated against the shapes before it is committed."""
-        with self._write:
+        with self._lock:
             working = copy_dataset(self.dataset)
             # rdflib evaluates an update's default graph as the union when this flag is set, and
             # then cannot add plain triples to it; updates write to the real default graph.

@@ -135,7 +135,7 @@ async def api_run_query(name: str, request: Request, store: StoreDep, settings: 
         return out
 
     try:
-        body = await run_in_threadpool(run)
+        body = await run_in_threadpool(store.read, run)
     except StrategyLinksError as exc:
         raise HTTPException(400, exc.message) from None
     return Response(body, media_type="application/sparql-results+json")
