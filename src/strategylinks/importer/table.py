@@ -1,0 +1,321 @@
+"""Read a plan's table — Insats | Effekt | Tematisk koppling under "Prioritering N: …" rows — from a
+text export, a Word document or a spreadsheet into one neutral model."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..errors import InputError
+
+MAX_BYTES = 20 * 2**20
+PRIORITY = re.compile(r"^\s*prioritering\s+(\d+)\s*[:.]\s*(.+?)\s*$", re.I)
+HEADER = ("insats", "effekt", "tematisk koppling")
+
+
+@dataclass
+class Row:
+    number: int
+    actions: list[str]
+    effects: list[str]
+    link_text: str
+    where: str  # "line 74", "table 1, row 5", "row 7"
+
+
+@dataclass
+class Priority:
+    number: int
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class PlanTable:
+    source: Path
+    priorities: list[Priority]
+
+    @property
+    def rows(self) -> list[tuple[Priority, Row]]:
+        return [(p, r) for p in self.priorities for r in p.rows]
+
+
+def clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _Cell(HTMLParser):
+    """Split an HTML cell into items: each <p> is an item; a list after a paragraph belongs to it.
+
+    The export leaves lists unclosed and writes items as "- text" without <li>, so a new <p> ends any
+    open list, and only a <p> inside an <li> stays part of the list."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[str] = []
+        self.in_item = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p" and not self.in_item:
+            self.items.append("")
+        elif tag == "li":
+            self.in_item = True
+            self._text(" - ")
+        elif tag == "br":
+            self._text(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("li", "ul", "ol"):
+            self.in_item = False
+
+    def handle_data(self, data: str) -> None:
+        self._text(data)
+
+    def _text(self, data: str) -> None:
+        if not self.items:
+            self.items.append("")
+        self.items[-1] += data
+
+
+def cell_items(cell: str) -> list[str]:
+    """The items of a cell: its paragraphs (with the lists that follow them), or the whole text."""
+    parser = _Cell()
+    parser.feed(cell)
+    parser.close()
+    return [item for item in (clean(i) for i in parser.items) if item]
+
+
+def cell_text(cell: str) -> str:
+    return " ".join(cell_items(cell))
+
+
+class _Builder:
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.priorities: list[Priority] = []
+
+    def priority(self, text: str) -> bool:
+        match = PRIORITY.match(clean(re.sub(r"<[^>]+>", " ", text)))
+        if not match:
+            return False
+        self.priorities.append(Priority(int(match.group(1)), clean(match.group(2))))
+        return True
+
+    def row(self, actions: list[str], effects: list[str], link: str, where: str) -> None:
+        if not self.priorities:
+            raise InputError(
+                f'a row of actions comes before any "Prioritering N: …" row ({where})',
+                path=self.source,
+                hint="the table groups its rows under priority header rows",
+            )
+        if not actions:
+            raise InputError(f"a row has effects or a thematic link but no insats ({where})", path=self.source)
+        current = self.priorities[-1]
+        current.rows.append(Row(len(current.rows) + 1, actions, effects, link, where))
+
+    def done(self) -> PlanTable:
+        if not self.priorities:
+            raise InputError(
+                'no "Prioritering N: …" row found: this does not look like an action plan table',
+                path=self.source,
+                hint="expected a table Insats | Effekt | Tematisk koppling",
+            )
+        empty = [p for p in self.priorities if not p.rows]
+        if empty and len(empty) == len(self.priorities):
+            raise InputError("the table has priority rows but no insatser under them", path=self.source)
+        return PlanTable(self.source, self.priorities)
+
+
+def _is_header(cells: list[str]) -> bool:
+    return [clean(c).lower() for c in cells[:3]] == list(HEADER)
+
+
+def read_text(path: Path, data: bytes) -> PlanTable:
+    """The text export: tab-separated cells holding HTML fragments, header and priority rows."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if _is_header(line.split("\t"))), None)
+    if start is None:
+        raise InputError(
+            'no table header "Insats<TAB>Effekt<TAB>Tematisk koppling" found',
+            path=path,
+            hint="export the plan's table with tab-separated cells",
+        )
+    builder = _Builder(path)
+    for number, line in enumerate(lines[start:], start=start + 1):
+        cells = line.split("\t")
+        if not line.strip() or _is_header(cells) or set(line.replace("\t", "").strip()) <= {"-"}:
+            continue
+        if builder.priority(cells[0]) and not "".join(cells[1:]).strip():
+            continue
+        if len(cells) != 3:
+            raise InputError(f"expected 3 tab-separated cells, found {len(cells)}", path=path, line=number)
+        builder.row(cell_items(cells[0]), cell_items(cells[1]), cell_text(cells[2]), f"line {number}")
+    return builder.done()
+
+
+def read_docx(path: Path, data: bytes) -> PlanTable:
+    """A Word document: the tables whose header row is Insats | Effekt | Tematisk koppling."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        hint = (
+            "save it again from Word without a password"
+            if b"EncryptedPackage" in data[:4096] or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            else None
+        )
+        raise InputError(f"not a readable .docx file ({type(exc).__name__})", path=path, hint=hint) from None
+    builder = _Builder(path)
+    found = False
+    for t_index, table in enumerate(document.tables, start=1):
+        rows = table.rows
+        if not rows or not _is_header([c.text for c in rows[0].cells]):
+            continue
+        found = True
+        for r_index, row in enumerate(rows[1:], start=2):
+            cells = row.cells
+            if _is_header([c.text for c in cells]):
+                continue
+            texts = [c.text for c in cells]
+            unique = list(dict.fromkeys(texts))  # a merged header row repeats its cell
+            if builder.priority(unique[0]) and (len(unique) == 1 or not "".join(unique[1:]).strip()):
+                continue
+            if len(cells) < 3:
+                raise InputError(f"table {t_index}, row {r_index}: expected 3 cells", path=path)
+            builder.row(
+                _docx_items(cells[0]),
+                _docx_items(cells[1]),
+                clean(" ".join(_docx_items(cells[2]))),
+                f"table {t_index}, row {r_index}",
+            )
+    if not found:
+        raise InputError("no table with the header Insats | Effekt | Tematisk koppling", path=path)
+    return builder.done()
+
+
+def _docx_items(cell: object) -> list[str]:
+    """Paragraphs of a cell; list paragraphs (bullets) belong to the paragraph before them."""
+    items: list[str] = []
+    for paragraph in cell.paragraphs:  # type: ignore[attr-defined]
+        text = clean(paragraph.text)
+        if not text:
+            continue
+        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+        numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+        if items and ("list" in style or numbered or text.startswith(("- ", "– ", "• "))):
+            items[-1] += " - " + re.sub(r"^[-–•]\s*", "", text)
+        else:
+            items.append(text)
+    return items
+
+
+SHEET_COLUMNS = {
+    "prioritering": "priority",
+    "insats": "action",
+    "effekt": "effect",
+    "effekter": "effect",
+    "tematisk koppling": "link",
+}
+
+
+def read_rows(path: Path, rows: list[list[str]]) -> PlanTable:
+    """A spreadsheet with one row per insats: Prioritering | Insats | Effekt(er) | Tematisk koppling.
+
+    Consecutive rows with the same priority, effects and thematic link form one table row, as in the
+    document; several effects in one cell are separated by line breaks or by " ; "."""
+    if not rows:
+        raise InputError("the spreadsheet is empty", path=path)
+    header = [clean(str(c or "")).lower() for c in rows[0]]
+    columns = {SHEET_COLUMNS[h]: i for i, h in enumerate(header) if h in SHEET_COLUMNS}
+    missing = [name for name in ("priority", "action", "effect", "link") if name not in columns]
+    if missing:
+        raise InputError(
+            f"missing columns: {', '.join(missing)} (found: {', '.join(h for h in header if h) or 'none'})",
+            path=path,
+            hint="columns: Prioritering, Insats, Effekter, Tematisk koppling — see data/templates/",
+        )
+    builder = _Builder(path)
+    previous: tuple[str, str, str] | None = None
+    for number, raw in enumerate(rows[1:], start=2):
+        cells = [str(c) if c is not None else "" for c in raw] + [""] * len(header)
+        priority, action = clean(cells[columns["priority"]]), clean(cells[columns["action"]])
+        effects = [clean(e) for e in re.split(r"\n| ; ", cells[columns["effect"]]) if clean(e)]
+        link = clean(cells[columns["link"]])
+        if not any((priority, action, effects, link)):
+            continue
+        if not priority or not action:
+            raise InputError("a row needs both Prioritering and Insats", path=path, line=number)
+        key = (priority, "\n".join(effects), link)
+        if not builder.priorities or clean(
+            f"{builder.priorities[-1].number}: {builder.priorities[-1].title}"
+        ) != _priority_key(priority):
+            if not builder.priority(
+                priority if priority.lower().startswith("prioritering") else f"Prioritering {priority}"
+            ):
+                raise InputError(
+                    f'cannot read the priority {priority!r}; write "Prioritering 1: title"', path=path, line=number
+                )
+            previous = None
+        current = builder.priorities[-1]
+        if previous == key and current.rows:
+            current.rows[-1].actions.append(action)
+        else:
+            builder.row([action], effects, link, f"row {number}")
+        previous = key
+    return builder.done()
+
+
+def _priority_key(text: str) -> str:
+    match = PRIORITY.match(text if text.lower().startswith("prioritering") else f"Prioritering {text}")
+    return clean(f"{match.group(1)}: {match.group(2)}") if match else text
+
+
+def read_table(path: Path) -> PlanTable:
+    """Dispatch on the file's suffix; every problem is an InputError naming the file and place."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file" if not path.exists() else "not a file", path=path)
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("the file is empty", path=path)
+    if size > MAX_BYTES:
+        raise InputError(f"the file is {size / 2**20:.0f} MiB; a plan is at most {MAX_BYTES // 2**20} MiB", path=path)
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".text", ".tsv"):
+        if b"\x00" in data[:4096]:
+            raise InputError("this is a binary file, not a text export", path=path)
+        return read_text(path, data)
+    if suffix == ".docx":
+        return read_docx(path, data)
+    if suffix == ".csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+        return read_rows(path, [list(r) for r in csv.reader(io.StringIO(text), dialect)])
+    if suffix == ".xlsx":
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
+            raise InputError(f"not a readable .xlsx file ({type(exc).__name__})", path=path) from None
+        sheet = workbook.worksheets[0]
+        return read_rows(path, [[c for c in row] for row in sheet.iter_rows(values_only=True)])
+    raise InputError(
+        f"cannot read {suffix or 'files without a suffix'}",
+        path=path,
+        hint="give a .txt export, a .docx, a .xlsx or a .csv",
+    )
