@@ -203,6 +203,54 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    from .graph import data_files, load_dataset, load_shapes, union
+    from .importer.build import import_plan, slugify
+    from .importer.review import print_terminal, render_json, render_markdown
+    from .validate import validate
+
+    settings = _settings(args)
+    source = Path(args.file)
+    slug = args.slug or slugify(source.stem)
+    output = Path(args.output) if args.output else settings.data_path / "plans" / f"{slug}.ttl"
+    if output.exists() and not args.force:
+        raise StrategyLinksError(
+            "the output file exists; nothing was written",
+            path=output,
+            hint="use --force to replace it, or -o for another file",
+        )
+    # The plan's own file (where it is written, and where it would live by its slug) is replaced by the
+    # import, so it is not part of the data the import is linked to and validated with.
+    replaced = {output.resolve(), (settings.data_path / "plans" / f"{slug}.ttl").resolve()}
+    others = [p for p in data_files(settings) if p.resolve() not in replaced]
+    catalogue = load_dataset(settings, others)
+    result = import_plan(source, args.year, catalogue, title=args.title, slug=slug, settings=settings)
+    if (result.plan, None, None) in catalogue:
+        raise StrategyLinksError(
+            f"another data file already holds the plan {result.plan}; nothing was written",
+            hint="give the import another --slug",
+        )
+    report = validate(union([union(catalogue), result.graph]), load_shapes(settings))
+    if args.report:
+        text = render_json(result) if args.report.endswith(".json") else render_markdown(result)
+        _write(text, args.report)
+    print_terminal(result)
+    if not report.conforms:
+        print(report.text(args.lang), file=sys.stderr)
+        print("strategylinks: the imported plan breaks the shapes; nothing was written", file=sys.stderr)
+        return EXIT_FINDINGS
+    if args.strict and result.needs_review:
+        print(
+            f"strategylinks: {len(result.needs_review)} references need review (--strict); nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+
+    turtle = result.graph.serialize(format="turtle")
+    _write(turtle, str(output))
+    return EXIT_OK
+
+
 def cmd_assets(args: argparse.Namespace) -> int:
     from .assets import install_yasgui
 
@@ -301,6 +349,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--result-limit", type=int, help="most rows or triples per answer (default 10000)")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("import", help="import a plan from a document (text export, .docx, .xlsx, .csv)")
+    imports = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = imports.add_parser(
+        "plan",
+        parents=[common],
+        help="import an action plan and link it to the catalogue",
+        description="Read the plan's table, link its thematic links, themes and partners to the catalogue, "
+        "validate the result together with the other data and write it as Turtle. Exit 0 written, 1 the plan "
+        "breaks the shapes or (--strict) something needs review, 2 unusable input; nothing is written "
+        "unless the exit is 0.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--year", type=int, required=True, help="the year the plan covers")
+    p.add_argument("--title", help="the plan's title (default: Region Kronobergs handlingsplan … YEAR)")
+    p.add_argument("--slug", help="the plan's IRI slug (default: from the file name)")
+    p.add_argument("-o", "--output", help="where to write (default: DATA/plans/SLUG.ttl)")
+    p.add_argument("--report", metavar="FILE.md|FILE.json", help="also write the review report")
+    p.add_argument("--strict", action="store_true", help="exit 1, writing nothing, when anything needs review")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of a SHACL report")
+    p.set_defaults(func=cmd_import_plan)
 
     p = sub.add_parser(
         "assets",
