@@ -4,7 +4,9 @@ broken input gets a clear error and nothing is written."""
 from __future__ import annotations
 
 import csv
+import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -137,7 +139,13 @@ def data_copy(tmp_path: Path, settings: Settings) -> Path:
 
 def test_import_next_years_plan(data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     need(SEED.is_file(), f"the source document is not at {SEED}")
-    text = SEED.read_text(encoding="utf-8").replace("Energy Cities", "Energy Cities och ERRIN")
+    text = (
+        SEED.read_text(encoding="utf-8")
+        .replace("<p>initiera samarbete med Norra Karlen i Finland</p>", "")
+        .replace(
+            "hållbara energilösningar - Energy Cities</p>", "hållbara energilösningar - Energy Cities och ERRIN</p>"
+        )
+    )
     source = tmp_path / "handlingsplan-internationellt-arbete-2023.txt"
     source.write_text(text, encoding="utf-8")
     report = tmp_path / "review.json"
@@ -153,6 +161,19 @@ def test_import_next_years_plan(data_copy: Path, tmp_path: Path, capsys: pytest.
     assert code == 0
     code, out, _ = run(capsys, "query", "plans", "--format", "csv", "--data-dir", str(data_copy))
     assert [line.split(",")[2] for line in out.splitlines()[1:]] == ["2023", "2022"]
+    # What changed since 2022: one insats reworded (new + dropped), one removed.
+    code, out, _ = run(capsys, "query", "plan-changes", "--format", "json", "--data-dir", str(data_copy))
+    rows = json.loads(out)["results"]["bindings"]
+    status = Counter(r["status"]["value"] for r in rows)
+    assert status == {"continued": 15, "new": 1, "dropped": 2}
+    code, out, _ = run(capsys, "query", "coverage-changes", "--format", "json", "--data-dir", str(data_copy))
+    changes = {
+        r["goal"]["value"]: (r["actionsBefore"]["value"], r["actionsNow"]["value"])
+        for r in json.loads(out)["results"]["bindings"]
+    }
+    assert changes[ID + "strategi/grona-kronoberg-2025/prioritering-3/innovationsgrad"] == ("4", "3")
+    assert changes[ID + "strategi/smalands-skogsstrategi/mal-2"] == ("3", "2")
+    assert len(changes) == 8
     # Importing again does not overwrite without --force.
     code, _, err = run(capsys, "import", "plan", str(source), "--year", "2023", "--data-dir", str(data_copy))
     assert code == 2 and "--force" in err
