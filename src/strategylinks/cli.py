@@ -251,6 +251,34 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_strategy(args: argparse.Namespace) -> int:
+    from .graph import load_dataset, load_shapes, union
+    from .importer.strategy import import_strategy
+    from .validate import validate
+
+    settings = _settings(args)
+    catalogue = load_dataset(settings)
+    result = import_strategy(Path(args.file), union(catalogue), settings)
+    slug = str(result.strategy).rsplit("/", 1)[-1]
+    name = f"{slug}.ttl" if result.new_strategy else f"{slug}-tillagg.ttl"
+    output = Path(args.output) if args.output else settings.data_path / "catalogue" / name
+    if output.exists() and not args.force:
+        raise StrategyLinksError(
+            "the output file exists; nothing was written",
+            path=output,
+            hint="use --force to replace it, or -o for another file",
+        )
+    report = validate(union([union(catalogue), result.graph]), load_shapes(settings))
+    if not report.conforms:
+        print(report.text(args.lang), file=sys.stderr)
+        print("strategylinks: the strategy breaks the shapes; nothing was written", file=sys.stderr)
+        return EXIT_FINDINGS
+    _write(result.graph.serialize(format="turtle"), str(output))
+    verb = "new strategy" if result.new_strategy else "extends"
+    print(f"{verb} {result.strategy}: {result.goals} goals", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_assets(args: argparse.Namespace) -> int:
     from .assets import install_yasgui
 
@@ -371,6 +399,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of a SHACL report")
     p.set_defaults(func=cmd_import_plan)
+
+    p = imports.add_parser(
+        "strategy",
+        parents=[common],
+        help="add a strategy, or goals to one, from a spreadsheet",
+        description="Columns: strategy, level, identifier, parent, label sv, label en, source URL, complete "
+        "(yes/no). Validated with the rest of the data before anything is written.",
+    )
+    p.add_argument("file", metavar="FILE.xlsx|FILE.csv")
+    p.add_argument("-o", "--output", help="where to write (default: DATA/catalogue/SLUG.ttl or SLUG-tillagg.ttl)")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of a SHACL report")
+    p.set_defaults(func=cmd_import_strategy)
 
     p = sub.add_parser(
         "assets",
