@@ -224,7 +224,20 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     replaced = {output.resolve(), (settings.data_path / "plans" / f"{slug}.ttl").resolve()}
     others = [p for p in data_files(settings) if p.resolve() not in replaced]
     catalogue = load_dataset(settings, others)
-    result = import_plan(source, args.year, catalogue, title=args.title, slug=slug, settings=settings)
+    from rich.progress import Progress
+
+    # The bar shows on a terminal only (rich leaves pipes and files alone).
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task("Läser och länkar / reading and linking", total=None)
+        result = import_plan(
+            source,
+            args.year,
+            catalogue,
+            title=args.title,
+            slug=slug,
+            settings=settings,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     if (result.plan, None, None) in catalogue:
         raise StrategyLinksError(
             f"another data file already holds the plan {result.plan}; nothing was written",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,8 +65,10 @@ def import_plan(
     title: str | None = None,
     slug: str | None = None,
     settings: Settings | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Read the plan at ``path`` and link it to the catalogue in ``catalogue_source``."""
+    """Read the plan at ``path`` and link it to the catalogue in ``catalogue_source``;
+    ``progress(done, total)`` is called after each table row."""
     settings = settings or Settings()
     table = read_table(path)
     catalogue = load_catalogue(catalogue_source, settings)
@@ -85,6 +88,7 @@ def import_plan(
         g.add((plan, DCTERMS.publisher, publisher))
     priorities = {n.norm: n.resource for n in catalogue.by_kind["priority"]}
     new_themes: dict[str, URIRef] = {}
+    total, done = len(table.rows), 0
     for priority in table.priorities:
         existing = priorities.get(normalise(priority.title))
         if existing is not None:
@@ -160,4 +164,7 @@ def import_plan(
                     g.add((action, SL.involves, URIRef(target)))
                 if not links.goals:
                     result.unlinked_actions.append((where, text))
+            done += 1
+            if progress is not None:
+                progress(done, total)
     return result
