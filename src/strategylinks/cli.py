@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
+from rdflib import Graph
 from rdflib.query import Result
 
 from . import __version__
@@ -203,22 +204,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_import_plan(args: argparse.Namespace) -> int:
-    from .graph import data_files, load_dataset, load_shapes, union
-    from .importer.build import import_plan, slugify
-    from .importer.review import print_terminal, render_json, render_markdown
-    from .validate import validate
-
-    settings = _settings(args)
-    source = Path(args.file)
-    slug = args.slug or slugify(source.stem)
-    output = Path(args.output) if args.output else settings.data_path / "plans" / f"{slug}.ttl"
-    if output.exists() and not args.force:
+def _refuse_overwrite(output: Path, force: bool) -> None:
+    if output.exists() and not force:
         raise StrategyLinksError(
             "the output file exists; nothing was written",
             path=output,
             hint="use --force to replace it, or -o for another file",
         )
+
+
+def _conforms_with(catalogue: Graph, addition: Graph, lang: str, what: str, settings: Settings) -> bool:
+    """Validate new data together with the data it joins; print the report and say so if it breaks."""
+    from .graph import load_shapes, union
+    from .validate import validate
+
+    report = validate(union([union(catalogue), addition]), load_shapes(settings))
+    if not report.conforms:
+        print(report.text(lang), file=sys.stderr)
+        print(f"strategylinks: {what} breaks the shapes; nothing was written", file=sys.stderr)
+    return report.conforms
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    from .graph import data_files, load_dataset
+    from .importer.build import import_plan, slugify
+    from .importer.review import print_terminal, render_json, render_markdown
+
+    settings = _settings(args)
+    source = Path(args.file)
+    slug = args.slug or slugify(source.stem)
+    output = Path(args.output) if args.output else settings.data_path / "plans" / f"{slug}.ttl"
+    _refuse_overwrite(output, args.force)
     # The plan's own file (where it is written, and where it would live by its slug) is replaced by the
     # import, so it is not part of the data the import is linked to and validated with.
     replaced = {output.resolve(), (settings.data_path / "plans" / f"{slug}.ttl").resolve()}
@@ -243,14 +259,11 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
             f"another data file already holds the plan {result.plan}; nothing was written",
             hint="give the import another --slug",
         )
-    report = validate(union([union(catalogue), result.graph]), load_shapes(settings))
     if args.report:
         text = render_json(result) if args.report.endswith(".json") else render_markdown(result)
         _write(text, args.report)
     print_terminal(result)
-    if not report.conforms:
-        print(report.text(args.lang), file=sys.stderr)
-        print("strategylinks: the imported plan breaks the shapes; nothing was written", file=sys.stderr)
+    if not _conforms_with(catalogue, result.graph, args.lang, "the imported plan", settings):
         return EXIT_FINDINGS
     if args.strict and result.needs_review:
         print(
@@ -265,9 +278,8 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_import_strategy(args: argparse.Namespace) -> int:
-    from .graph import load_dataset, load_shapes, union
+    from .graph import load_dataset, union
     from .importer.strategy import import_strategy
-    from .validate import validate
 
     settings = _settings(args)
     catalogue = load_dataset(settings)
@@ -275,16 +287,8 @@ def cmd_import_strategy(args: argparse.Namespace) -> int:
     slug = str(result.strategy).rsplit("/", 1)[-1]
     name = f"{slug}.ttl" if result.new_strategy else f"{slug}-tillagg.ttl"
     output = Path(args.output) if args.output else settings.data_path / "catalogue" / name
-    if output.exists() and not args.force:
-        raise StrategyLinksError(
-            "the output file exists; nothing was written",
-            path=output,
-            hint="use --force to replace it, or -o for another file",
-        )
-    report = validate(union([union(catalogue), result.graph]), load_shapes(settings))
-    if not report.conforms:
-        print(report.text(args.lang), file=sys.stderr)
-        print("strategylinks: the strategy breaks the shapes; nothing was written", file=sys.stderr)
+    _refuse_overwrite(output, args.force)
+    if not _conforms_with(catalogue, result.graph, args.lang, "the strategy", settings):
         return EXIT_FINDINGS
     _write(result.graph.serialize(format="turtle"), str(output))
     verb = "new strategy" if result.new_strategy else "extends"
@@ -391,11 +395,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     p.set_defaults(func=cmd_serve)
 
+    # Options of the commands that write a data file.
+    writes = argparse.ArgumentParser(add_help=False)
+    writes.add_argument("-o", "--output", help="where to write (default: a file named after it under DATA/)")
+    writes.add_argument("--force", action="store_true", help="replace an existing output file")
+    writes.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of a SHACL report")
+
     p = sub.add_parser("import", help="import a plan from a document (text export, .docx, .xlsx, .csv)")
     imports = p.add_subparsers(dest="what", required=True, metavar="WHAT")
     p = imports.add_parser(
         "plan",
-        parents=[common],
+        parents=[common, writes],
         help="import an action plan and link it to the catalogue",
         description="Read the plan's table, link its thematic links, themes and partners to the catalogue, "
         "validate the result together with the other data and write it as Turtle. Exit 0 written, 1 the plan "
@@ -406,24 +416,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True, help="the year the plan covers")
     p.add_argument("--title", help="the plan's title (default: Region Kronobergs handlingsplan … YEAR)")
     p.add_argument("--slug", help="the plan's IRI slug (default: from the file name)")
-    p.add_argument("-o", "--output", help="where to write (default: DATA/plans/SLUG.ttl)")
     p.add_argument("--report", metavar="FILE.md|FILE.json", help="also write the review report")
     p.add_argument("--strict", action="store_true", help="exit 1, writing nothing, when anything needs review")
-    p.add_argument("--force", action="store_true", help="replace an existing output file")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of a SHACL report")
     p.set_defaults(func=cmd_import_plan)
 
     p = imports.add_parser(
         "strategy",
-        parents=[common],
+        parents=[common, writes],
         help="add a strategy, or goals to one, from a spreadsheet",
         description="Columns: strategy, level, identifier, parent, label sv, label en, source URL, complete "
         "(yes/no). Validated with the rest of the data before anything is written.",
     )
     p.add_argument("file", metavar="FILE.xlsx|FILE.csv")
-    p.add_argument("-o", "--output", help="where to write (default: DATA/catalogue/SLUG.ttl or SLUG-tillagg.ttl)")
-    p.add_argument("--force", action="store_true", help="replace an existing output file")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of a SHACL report")
     p.set_defaults(func=cmd_import_strategy)
 
     p = sub.add_parser(
