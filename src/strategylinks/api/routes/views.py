@@ -65,7 +65,13 @@ def report_json(report: GapReport, settings: ServerSettings) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse, tags=["pages"], summary="Gap dashboard (HTML)")
 async def dashboard(request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
     report = await run_in_threadpool(_report, store, settings, plan)
-    return render(request, "dashboard.html.jinja", report=report_json(report, settings))
+    plans = await run_in_threadpool(
+        store.cached, "plans", lambda: queries.rows(queries.run(store.dataset, "plans", settings=settings))
+    )
+    choices = [
+        {"iri": str(p["plan"]), "label": str(p["planLabel"] or p["plan"]), "year": str(p["year"])} for p in plans
+    ]
+    return render(request, "dashboard.html.jinja", report=report_json(report, settings), plans=choices)
 
 
 @router.get("/api/gaps", response_model=GapReportModel, tags=["api"], summary="Gap report (JSON twin of /)")
