@@ -27,7 +27,7 @@ def test_resource_content_negotiation(server: str) -> None:
     html = httpx.get(path, headers={"Accept": "text/html"})
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert "Utveckla attraktiva livsmiljöer med god tillgänglighet" in html.text
-    assert html.headers["vary"] == "Accept"
+    assert "Accept" in html.headers["vary"]
     for media, fmt in (
         ("text/turtle", "turtle"),
         ("application/ld+json", "json-ld"),

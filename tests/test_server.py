@@ -220,3 +220,54 @@ def test_service_description(server: str) -> None:
     names = {str(o) for o in g.objects(None, URIRef(sd + "name"))}
     assert "https://w3id.org/strategylinks/graph/plans/handlingsplan-internationellt-arbete-2022" in names
     json.dumps(sorted(names))
+
+
+def test_sparqlwrapper_construct_with_its_defaults(server: str) -> None:
+    # SPARQLWrapper sends format=xml (its default) for every query: for a graph that means RDF/XML.
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery("CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 5")
+    graph = client.query().convert()
+    assert isinstance(graph, Graph) and len(graph) == 5
+
+
+def test_http_details(server: str) -> None:
+    # HEAD answers like GET without a body (link checkers, crawlers).
+    head = httpx.head(server + "/sparql", params={"query": "ASK {}"})
+    assert head.status_code == 200 and head.content == b""
+    assert httpx.head(server + "/id/strategi/grona-kronoberg-2025").status_code == 200
+    # Other sites may read; they may not send the update token.
+    cors = httpx.options(
+        server + "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization",
+        },
+    )
+    assert "authorization" not in cors.headers.get("access-control-allow-headers", "").lower()
+    read = httpx.get(server + "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
+    assert read.headers["access-control-allow-origin"] == "*"
+    # A malformed Accept header or a strange token is a client error, not a crash.
+    assert httpx.get(server + "/sparql", params={"query": "ASK {}"}, headers={"Accept": "garbage"}).status_code == 400
+    assert httpx.get(server + "/id/strategi/eusbsr", headers={"Accept": "garbage"}).status_code == 400
+    weird = httpx.post(
+        server + "/sparql",
+        content=b"INSERT DATA {}",
+        headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer \xe9t\xe9".encode("latin-1")},
+    )
+    assert weird.status_code == 403
+
+
+def test_engine_failure_is_a_server_error(server: str) -> None:
+    # Valid SPARQL that rdflib cannot evaluate is the engine's fault (500), not the client's (400).
+    response = httpx.get(server + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2"})
+    assert response.status_code in (200, 500)
+    assert response.status_code != 400
+
+
+def test_query_page_links_only_web_iris(server: str) -> None:
+    query = 'SELECT ?x WHERE { BIND(IRI("javascript:alert(1)") AS ?x) }'
+    page = httpx.get(server + "/query", params={"query": query, "plain": "1"})
+    assert page.status_code == 200
+    assert 'href="javascript:' not in page.text
+    assert "Content-Security-Policy" in page.headers

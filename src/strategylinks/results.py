@@ -36,7 +36,19 @@ FORMAT_ALIASES = {
     "nt": "application/n-triples",
     "rdf": "application/rdf+xml",
     "rdfxml": "application/rdf+xml",
+    "n3": "text/turtle",
+    "n-triples": "application/n-triples",
 }
+#: For CONSTRUCT / DESCRIBE the generic names mean the RDF forms (as SPARQLWrapper sends them).
+GRAPH_FORMAT_ALIASES = FORMAT_ALIASES | {"xml": "application/rdf+xml", "json": "application/ld+json"}
+
+
+def media_type_for(format_param: str, offered: dict[str, str]) -> str | None:
+    """What a ``format=`` value asks for among ``offered`` (a full media type is accepted too)."""
+    aliases = GRAPH_FORMAT_ALIASES if offered is GRAPH else FORMAT_ALIASES
+    value = format_param.strip().lower()
+    wanted = aliases.get(value, value)
+    return wanted if wanted in offered else None
 
 
 def tsv(result: Result) -> str:

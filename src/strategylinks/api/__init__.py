@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from rdflib import Dataset
@@ -11,6 +12,7 @@ from .. import __version__
 from ..errors import StrategyLinksError
 from ..graph import load_dataset, load_shapes, union
 from ..validate import ValidationReport, validate
+from .middleware import HeadAsGet
 from .routes import ld, sparql, views
 from .settings import ServerSettings
 from .store import KnowledgeStore
@@ -43,6 +45,16 @@ def create_app(settings: ServerSettings | None = None, dataset: Dataset | None =
     )
     app.state.settings = settings
     app.state.store = KnowledgeStore(dataset, shapes)
+    # Anyone may read (queries from YASGUI or scripts on other sites); Authorization is not an allowed
+    # cross-site header, so updates cannot come from another site's page.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["X-SPARQL-MaxRows", "Vary"],
+    )
+    app.add_middleware(HeadAsGet)
     app.include_router(sparql.router)
     app.include_router(views.router)
     app.include_router(ld.router)

@@ -15,6 +15,12 @@ from rdflib.term import Node
 from ..namespaces import PREFIXES
 from .settings import ServerSettings
 
+#: Pages load nothing from elsewhere; inline scripts are the pages' own (data goes in as JSON).
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'"
+)
+
 
 @cache
 def environment(folder: Path) -> Environment:
@@ -41,12 +47,11 @@ def term_view(node: Node, settings: ServerSettings, labels: dict[str, str] | Non
     """What a template needs to show one RDF term."""
     if isinstance(node, URIRef):
         text = str(node)
-        return {
-            "kind": "iri",
-            "iri": text,
-            "href": local_href(text, settings),
-            "label": (labels or {}).get(text) or curie(text),
-        }
+        href = local_href(text, settings)
+        if not href.startswith(("/", "http://", "https://")):
+            # Only web and local links are clickable: an IRI such as javascript:… stays text.
+            return {"kind": "literal", "value": text, "lang": None, "datatype": None}
+        return {"kind": "iri", "iri": text, "href": href, "label": (labels or {}).get(text) or curie(text)}
     if isinstance(node, Literal):
         return {
             "kind": "literal",
@@ -65,4 +70,4 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         .get_template(template)
         .render(lang=lang, request_path=request.url.path, base_iri=settings.base_iri, **context)
     )
-    return HTMLResponse(page, status_code=status_code, headers={"Vary": "Accept"})
+    return HTMLResponse(page, status_code=status_code, headers={"Vary": "Accept", "Content-Security-Policy": CSP})

@@ -37,6 +37,10 @@ class QueryTimeout(Exception):
     pass
 
 
+class EngineError(Exception):
+    """A valid query the engine failed on (a bug, or the evaluating process died): a 500, not a 400."""
+
+
 class UpdateRejected(Exception):
     """An update whose result breaks the shapes; nothing was applied."""
 
@@ -169,14 +173,14 @@ class KnowledgeStore:
                 raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
             status, payload = receive.recv()
         except EOFError:
-            raise SparqlError("the query process ended without an answer") from None
+            raise EngineError("the query process ended without an answer (out of memory?)") from None
         finally:
             receive.close()
             if child.is_alive():
                 child.kill()
             child.join(1)
         if status == "error":
-            raise SparqlError(payload)
+            raise EngineError(payload)
         return payload
 
     def update(self, update: Update) -> int:

@@ -37,12 +37,16 @@ def wants(request: Request) -> str:
         if media in GRAPH:
             return media
         raise HTTPException(406, f"format {fmt!r} is not offered; use html, ttl, jsonld, nt or rdf")
-    offered = [HTML, *GRAPH]
+    offered = [HTML, *GRAPH, "application/json"]
     accept = request.headers.get("accept") or HTML
-    best = mimeparse.best_match(list(reversed(offered)), accept)
+    try:
+        best = mimeparse.best_match(list(reversed(offered)), accept)
+    except (ValueError, mimeparse.MimeTypeParseException):
+        raise HTTPException(400, f"malformed Accept header {accept!r}") from None
     if not best:
         raise HTTPException(406, f"cannot answer in {accept!r}; available: {', '.join(offered)}")
-    return str(best)
+    # Plain JSON clients get JSON-LD, which is JSON.
+    return "application/ld+json" if best == "application/json" else str(best)
 
 
 def rdf_response(graph: Graph, media_type: str) -> Response:
@@ -149,7 +153,25 @@ async def named_graph(path: str, request: Request, store: StoreDep, settings: Se
     if not len(graph):
         raise HTTPException(404, f"no named graph {name}")
     media = wants(request)
-    return rdf_response(graph, "text/turtle" if media == HTML else media)
+    if media == HTML:
+        # The graph as a page: what it holds, each resource linked to its own page.
+        subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=str)
+        rows = [
+            {
+                "predicate": term_view(URIRef("http://www.w3.org/2000/01/rdf-schema#member"), settings),
+                "values": [term_view(s, settings, {str(s): label(store.dataset, s, "sv")}) for s in subjects],
+            }
+        ]
+        return render(
+            request,
+            "resource.html.jinja",
+            iri=str(name),
+            label=f"{path} ({len(graph)} tripler)",
+            types=[],
+            outgoing=rows,
+            incoming=[],
+        )
+    return rdf_response(graph, media)
 
 
 @router.get("/.well-known/void", summary="DCAT / VoID description of the dataset", response_class=Response)

@@ -16,10 +16,11 @@ from rdflib.query import Result
 from starlette.concurrency import run_in_threadpool
 
 from ...namespaces import FORMATS_NS, SD, VOID
-from ...results import FORMAT_ALIASES, GRAPH, TABULAR, serialize_graph, serialize_result
+from ...results import GRAPH, TABULAR, media_type_for, serialize_graph, serialize_result
 from ..deps import SettingsDep, StoreDep
 from ..settings import ServerSettings
 from ..store import (
+    EngineError,
     KnowledgeStore,
     ParsedQuery,
     QueryTimeout,
@@ -141,17 +142,21 @@ def read_operation(method: str, query_string: str, content_type: str | None, bod
 
 
 def negotiate(accept: str | None, format_param: str | None, offered: dict[str, str]) -> str:
-    """The media type to answer with: ``?format=`` wins, then the Accept header; 406 if none fits."""
+    """The media type to answer with: a ``format=`` this kind of result offers, else the Accept header
+    (clients such as SPARQLWrapper send format=xml for every query, meaning RDF/XML for a graph);
+    406 if nothing fits."""
     choices = list(offered)
     if format_param:
-        wanted = FORMAT_ALIASES.get(format_param.lower(), format_param.lower())
-        if wanted in offered:
+        wanted = media_type_for(format_param, offered)
+        if wanted is not None:
             return wanted
-        raise ProtocolError(406, f"format {format_param!r} is not offered here; use one of: {', '.join(choices)}")
     if not accept or not accept.strip():
         return choices[0]
-    # mimeparse prefers the last of equally good types, so offer the default last.
-    best = mimeparse.best_match(list(reversed(choices)), accept)
+    try:
+        # mimeparse prefers the last of equally good types, so offer the default last.
+        best = mimeparse.best_match(list(reversed(choices)), accept)
+    except (ValueError, mimeparse.MimeTypeParseException):
+        raise ProtocolError(400, f"malformed Accept header {accept!r}") from None
     if not best:
         raise ProtocolError(406, f"cannot answer in {accept!r}; available: {', '.join(choices)}")
     return str(best)
@@ -180,8 +185,10 @@ def _authorised(request: Request, settings: ServerSettings) -> bool:
     if settings.update_token is None:
         return False
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    expected = settings.update_token.get_secret_value()
-    return scheme.lower() == "bearer" and bool(token) and hmac.compare_digest(token.strip(), expected)
+    expected = settings.update_token.get_secret_value().encode("utf-8")
+    # Bytes, so that any header value compares in constant time without raising.
+    given = token.strip().encode("utf-8", errors="surrogateescape")
+    return scheme.lower() == "bearer" and bool(given) and hmac.compare_digest(given, expected)
 
 
 def run_query(op: Operation, request: Request, store: KnowledgeStore, settings: ServerSettings) -> Response:
@@ -197,6 +204,8 @@ def run_query(op: Operation, request: Request, store: KnowledgeStore, settings: 
         body, truncated = store.query(parsed, _renderer(media_type, settings.result_limit), settings.query_timeout)
     except QueryTimeout as exc:
         raise ProtocolError(503, str(exc), {"Retry-After": "1"}) from None
+    except EngineError as exc:
+        raise ProtocolError(500, f"the query engine failed on a valid query: {exc}") from None
     except SparqlError as exc:
         raise ProtocolError(400, str(exc)) from None
     headers = {"Vary": "Accept"}

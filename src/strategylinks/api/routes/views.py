@@ -20,7 +20,7 @@ from ..deps import SettingsDep, StoreDep
 from ..models import GapReportModel, GraphModel, NamedQueryModel
 from ..pages import local_href, render, term_view
 from ..settings import ServerSettings
-from ..store import KnowledgeStore, QueryTimeout, SparqlError, parse_query
+from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError, parse_query
 
 router = APIRouter()
 
@@ -206,7 +206,7 @@ def _query_page(
     if run and text:
         try:
             context["result"] = store.query(parse_query(text), lambda r: _table(r, settings), settings.query_timeout)
-        except (SparqlError, QueryTimeout) as exc:
+        except (SparqlError, QueryTimeout, EngineError) as exc:
             context["error"] = str(exc)
     return render(request, "query.html.jinja", 400 if context["error"] else 200, **context)
 
