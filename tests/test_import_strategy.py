@@ -155,3 +155,14 @@ def test_missing_column(tmp_path: Path, data_copy: Path, capsys: pytest.CaptureF
     path.write_text("strategy,label sv\nx,y\n", encoding="utf-8")
     code, _, err = run(capsys, "import", "strategy", str(path), "--data-dir", str(data_copy))
     assert code == 2 and "missing column 'level'" in err
+
+
+def test_two_batches_of_additions(tmp_path: Path, data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = sheet(tmp_path / "a.csv", [["eusbsr", "Delmål", "ny-a", "pa-hazards", "Nytt delmål A", "", SOURCE, ""]])
+    second = sheet(tmp_path / "b.csv", [["eusbsr", "Delmål", "ny-b", "ny-a", "Nytt delmål B", "", SOURCE, ""]])
+    assert run(capsys, "import", "strategy", str(first), "--data-dir", str(data_copy))[0] == 0
+    code, _, err = run(capsys, "import", "strategy", str(second), "--data-dir", str(data_copy))
+    assert code == 0, err
+    assert (data_copy / "catalogue" / "eusbsr-tillagg.ttl").is_file()
+    assert (data_copy / "catalogue" / "eusbsr-tillagg-2.ttl").is_file()
+    assert run(capsys, "validate", "--data-dir", str(data_copy))[0] == 0

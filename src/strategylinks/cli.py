@@ -213,6 +213,15 @@ def _refuse_overwrite(output: Path, force: bool) -> None:
         )
 
 
+def _free_name(folder: Path, stem: str) -> Path:
+    """``stem.ttl``, or ``stem-2.ttl``, ``stem-3.ttl`` …: each batch of additions gets a file of its own."""
+    candidate, n = folder / f"{stem}.ttl", 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}.ttl"
+    return candidate
+
+
 def _conforms_with(catalogue: Graph, addition: Graph, lang: str, what: str, settings: Settings) -> bool:
     """Validate new data together with the data it joins; print the report and say so if it breaks."""
     from .graph import load_shapes, union
@@ -221,7 +230,7 @@ def _conforms_with(catalogue: Graph, addition: Graph, lang: str, what: str, sett
     report = validate(union([union(catalogue), addition]), load_shapes(settings))
     if not report.conforms:
         print(report.text(lang), file=sys.stderr)
-        print(f"strategylinks: {what} breaks the shapes; nothing was written", file=sys.stderr)
+        print(f"strategylinks: {what} breaks the shapes; it was not written", file=sys.stderr)
     return report.conforms
 
 
@@ -267,7 +276,7 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     if args.strict and result.needs_review:
         print(
-            f"strategylinks: {len(result.needs_review)} references need review (--strict); nothing was written",
+            f"strategylinks: {len(result.needs_review)} references need review (--strict); the plan was not written",
             file=sys.stderr,
         )
         return EXIT_FINDINGS
@@ -278,16 +287,19 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_import_strategy(args: argparse.Namespace) -> int:
-    from .graph import load_dataset, union
+    from .graph import data_files, load_dataset, union
     from .importer.strategy import import_strategy
 
     settings = _settings(args)
-    catalogue = load_dataset(settings)
+    given = Path(args.output) if args.output else None
+    if given is not None:
+        _refuse_overwrite(given, args.force)
+    # A file being replaced is not part of the data the strategy joins.
+    others = [p for p in data_files(settings) if given is None or p.resolve() != given.resolve()]
+    catalogue = load_dataset(settings, others)
     result = import_strategy(Path(args.file), union(catalogue), settings)
     slug = str(result.strategy).rsplit("/", 1)[-1]
-    name = f"{slug}.ttl" if result.new_strategy else f"{slug}-tillagg.ttl"
-    output = Path(args.output) if args.output else settings.data_path / "catalogue" / name
-    _refuse_overwrite(output, args.force)
+    output = given or _free_name(settings.data_path / "catalogue", slug if result.new_strategy else f"{slug}-tillagg")
     if not _conforms_with(catalogue, result.graph, args.lang, "the strategy", settings):
         return EXIT_FINDINGS
     _write(result.graph.serialize(format="turtle"), str(output))

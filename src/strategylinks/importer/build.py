@@ -42,6 +42,9 @@ class ImportResult:
 
 
 def load_catalogue(source: Graph, settings: Settings | None = None) -> Catalogue:
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
     rows = queries.rows(queries.run(source, "catalogue-names", settings=settings))
     return Catalogue(
         [
@@ -49,8 +52,10 @@ def load_catalogue(source: Graph, settings: Settings | None = None) -> Catalogue
                 str(r["resource"]),
                 str(r["kind"]),
                 str(r["name"]),
-                str(r["strategy"]) if r["strategy"] is not None else None,
-                str(r["broader"]) if r["broader"] is not None else None,
+                text(r["strategy"]),
+                text(r["broader"]),
+                text(r["notation"]),
+                text(r["level"]),
             )
             for r in rows
         ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 THRESHOLD = 90.0
+PRIORITY_LEVEL = "https://w3id.org/strategylinks/ontology#Priority"
 REVIEW = 75.0
 MARKERS = re.compile(
     r"\b(?:prioriteringar|prioritering(?:\s+\d+)?|insatsområden?|område|fokuserade\s+områden|fokusområden?)\s*[:.]",
@@ -41,6 +42,8 @@ class Name:
     name: str
     strategy: str | None = None
     broader: str | None = None
+    notation: str | None = None
+    level: str | None = None
 
     @property
     def norm(self) -> str:
@@ -97,26 +100,37 @@ def _find(name: str, text: str) -> re.Match[str] | None:
     return re.search(rf"(?<!\w){re.escape(name)}(?:s|ns|n|na|erna)?(?!\w)", text)
 
 
-def detect_strategies(segment: str, catalogue: Catalogue) -> tuple[list[Name], int]:
+def detect_strategies(segment: str, catalogue: Catalogue) -> tuple[list[Name], float]:
     """The strategy the segment names first (several if one name fits several, like "Smålands skogs-
-    och trästrategier"), and where in the normalised segment that name ends."""
+    och trästrategier") and the match score: exact names first; else the segment's first sentence
+    compared with every strategy name by fuzzy matching (a misspelt or shortened name)."""
     text = normalise(segment)
     hits: list[tuple[int, int, Name]] = []
     for n in catalogue.by_kind["strategy"]:
         match = _find(n.norm, text)
         if match:
             hits.append((match.start(), -len(n.norm), n))
-    if not hits:
-        return [], 0
-    hits.sort(key=lambda h: (h[0], h[1]))
-    first_start, first_len = hits[0][0], hits[0][1]
-    chosen: dict[str, Name] = {}
-    end = 0
-    for start, negative_length, n in hits:
-        if start == first_start and negative_length == first_len:
-            chosen.setdefault(n.resource, n)
-            end = start - negative_length
-    return list(chosen.values()), end
+    if hits:
+        hits.sort(key=lambda h: (h[0], h[1]))
+        first = hits[0][:2]
+        chosen: dict[str, Name] = {}
+        for start, negative_length, n in hits:
+            if (start, negative_length) == first:
+                chosen.setdefault(n.resource, n)
+        return list(chosen.values()), 100.0
+    head = normalise(segment.split(". ", 1)[0])
+    scored: dict[str, tuple[float, Name]] = {}
+    for n in catalogue.by_kind["strategy"]:
+        # Shortened names count, but not a fragment ("Kronoberg" is in many names).
+        if len(n.norm.split()) < 2 or len(head) < 0.6 * len(n.norm):
+            continue
+        score = float(fuzz.partial_ratio(head, n.norm))
+        if n.resource not in scored or score > scored[n.resource][0]:
+            scored[n.resource] = (score, n)
+    ranked = sorted(scored.values(), key=lambda sn: -sn[0])
+    if ranked and ranked[0][0] >= THRESHOLD:
+        return [ranked[0][1]], ranked[0][0]
+    return [], ranked[0][0] if ranked else 0.0
 
 
 def split_items(rest: str, has_markers: bool) -> list[str]:
@@ -131,27 +145,54 @@ def split_items(rest: str, has_markers: bool) -> list[str]:
 
 
 def _score(name: str, item: str) -> float:
+    """How well a goal's name matches a named item. A short name (under three words) must match the
+    whole item; a longer one may stand inside it, but only on word boundaries."""
     if not name or not item:
         return 0.0
-    if len(name) <= len(item):
-        return float(fuzz.partial_ratio(name, item))
-    return float(fuzz.ratio(name, item))
+    if len(name.split()) < 3 or len(name) > len(item):
+        return float(fuzz.ratio(name, item))
+    alignment = fuzz.partial_ratio_alignment(name, item)
+    if alignment is None:
+        return 0.0
+    start, end = alignment.dest_start, alignment.dest_end
+    on_words = (start == 0 or item[start - 1] == " ") and (end == len(item) or item[end] == " ")
+    return float(alignment.score) if on_words else float(alignment.score) - 15.0
 
 
 def link_segment(segment: str, where: str, catalogue: Catalogue) -> tuple[list[str], list[Reference]]:
-    strategies, _ = detect_strategies(segment, catalogue)
+    strategies, strategy_score = detect_strategies(segment, catalogue)
     head = segment[:80]
     if not strategies:
-        return [], [Reference(where, head, "not found", candidates=[])]
+        status = "ambiguous" if strategy_score >= REVIEW else "not found"
+        return [], [Reference(where, head, status, score=strategy_score, candidates=[])]
     # Where the strategy's name ends in the text as written: its words with anything between them.
     words = strategies[0].norm.split()
     match = re.search(r"[\W_]+".join(re.escape(w) for w in words) + r"\w*", segment, re.I)
-    rest = segment[match.end() :] if match else segment
+    if match:
+        rest = segment[match.end() :]
+    elif ". " in segment:  # a fuzzy match: the name is the first sentence
+        rest = ". " + segment.split(". ", 1)[1]
+    else:
+        rest = ""
+    numbered = [m.group(1) for m in re.finditer(r"\bprioritering\s+(\d+)\b", rest, re.I)]
     items = split_items(rest, bool(MARKERS.search(rest)))
     refs: list[Reference] = []
     linked: dict[str, Reference] = {}
     candidates = [g for s in strategies for g in catalogue.goals_of[s.resource]]
-    if not items or not candidates:
+    if strategy_score < 100:
+        refs.append(
+            Reference(
+                where, head, "linked", strategies[0].resource, catalogue.label[strategies[0].resource], strategy_score
+            )
+        )
+    # "Prioritering 3" names a goal by its number, whether or not its title follows.
+    for number in numbered:
+        for goal in candidates:
+            if goal.notation == number and goal.level == PRIORITY_LEVEL and goal.resource not in linked:
+                linked[goal.resource] = Reference(
+                    where, f"Prioritering {number}", "linked", goal.resource, catalogue.label[goal.resource], 100.0
+                )
+    if not linked and (not items or not candidates):
         for s in strategies:
             refs.append(Reference(where, s.name, "strategy", s.resource, catalogue.label[s.resource], 100.0))
         if items and not candidates:

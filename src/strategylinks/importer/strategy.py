@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..graph import bind_prefixes
 from ..namespaces import SL, resource_ns
 from .build import slugify
-from .table import MAX_BYTES, clean
+from .table import MAX_BYTES, clean, csv_dialect
 
 COLUMNS = {
     "strategy": ("strategy", "strategi"),
@@ -63,8 +63,12 @@ def _rows(path: Path) -> list[list[str]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+            raise InputError(
+                f"not UTF-8 text (byte {exc.start})",
+                path=path,
+                hint='save the sheet as "CSV UTF-8" (Excel\'s default CSV is not UTF-8)',
+            ) from None
+        dialect = csv_dialect(text, path)
         return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
     if path.suffix.lower() == ".xlsx":
         import openpyxl
@@ -79,6 +83,8 @@ def _rows(path: Path) -> list[list[str]]:
 
 def read_goal_rows(path: Path) -> list[GoalRow]:
     rows = _rows(path)
+    if not rows or not any(rows[0]):
+        raise InputError("the spreadsheet is empty", path=path)
     header = [clean(h).lower() for h in rows[0]]
     index = {}
     for key, names in COLUMNS.items():

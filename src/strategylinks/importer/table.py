@@ -280,6 +280,16 @@ def _priority_key(text: str) -> str:
     return clean(f"{match.group(1)}: {match.group(2)}") if match else text
 
 
+def csv_dialect(text: str, path: Path) -> type[csv.Dialect] | csv.Dialect:
+    """The CSV's separator (comma, semicolon or tab); a file with one column is read as comma-separated."""
+    if not text.strip():
+        raise InputError("the file is empty", path=path)
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
 def read_table(path: Path) -> PlanTable:
     """Dispatch on the file's suffix; every problem is an InputError naming the file and place."""
     path = Path(path)
@@ -302,8 +312,12 @@ def read_table(path: Path) -> PlanTable:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+            raise InputError(
+                f"not UTF-8 text (byte {exc.start})",
+                path=path,
+                hint='save the sheet as "CSV UTF-8" (Excel\'s default CSV is not UTF-8)',
+            ) from None
+        dialect = csv_dialect(text, path)
         return read_rows(path, [list(r) for r in csv.reader(io.StringIO(text), dialect)])
     if suffix == ".xlsx":
         import openpyxl
