@@ -321,3 +321,41 @@ def test_linking_cases(link_text: str, expected: set[str], review: bool, catalog
     links = link_row(link_text, "test", load_catalogue(catalogue))
     assert {g.split("/strategi/", 1)[1] for g in links.goals} == expected
     assert any(r.needs_review for r in links.references) is review
+
+
+def build_docx_variant(path: Path) -> Path:
+    """The same plan laid out differently: each priority a heading over its own table headed
+    "Insats | Effekter | Tematisk koppling", one insats per table row with the effect and link cells
+    merged down over the row's insatser, and empty rows here and there."""
+    import docx
+
+    table = read_table(SEED)
+    document = docx.Document()
+    for priority in table.priorities:
+        document.add_heading(f"Prioritering {priority.number}: {priority.title}", 2)
+        grid = document.add_table(rows=1, cols=3)
+        for cell, text in zip(grid.rows[0].cells, ("Insats", "Effekter", "Tematisk koppling"), strict=True):
+            cell.text = text
+        grid.add_row()  # an empty row
+        for row in priority.rows:
+            first = len(grid.rows)
+            for action in row.actions:
+                cells = grid.add_row().cells
+                head, *bullets = action.split(" - ")
+                cells[0].text = head
+                for bullet in bullets:
+                    cells[0].add_paragraph(bullet, style="List Bullet")
+            effect = grid.cell(first, 1).merge(grid.cell(len(grid.rows) - 1, 1))
+            link = grid.cell(first, 2).merge(grid.cell(len(grid.rows) - 1, 2))
+            effect.text = row.effects[0]
+            for more in row.effects[1:]:
+                effect.add_paragraph(more)
+            link.text = row.link_text
+    document.save(path)
+    return path
+
+
+def test_docx_with_headings_merged_cells_and_empty_rows(tmp_path: Path, catalogue: Dataset, curated: Graph) -> None:
+    need(SEED.is_file(), f"the source document is not at {SEED}")
+    path = build_docx_variant(tmp_path / f"{SLUG}.docx")
+    assert_reproduces(import_plan(path, 2022, catalogue).graph, curated)

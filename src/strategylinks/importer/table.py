@@ -15,7 +15,7 @@ from ..errors import InputError
 
 MAX_BYTES = 20 * 2**20
 PRIORITY = re.compile(r"^\s*prioritering\s+(\d+)\s*[:.]\s*(.+?)\s*$", re.I)
-HEADER = ("insats", "effekt", "tematisk koppling")
+HEADER = (("insats", "insatser"), ("effekt", "effekter"), ("tematisk koppling",))
 
 
 @dataclass
@@ -118,6 +118,8 @@ class _Builder:
         current.rows.append(Row(len(current.rows) + 1, actions, effects, link, where))
 
     def done(self) -> PlanTable:
+        # A "Prioritering N: …" line with no rows after it (a heading in running text) is not a priority.
+        self.priorities = [p for p in self.priorities if p.rows] or self.priorities
         if not self.priorities:
             raise InputError(
                 'no "Prioritering N: …" row found: this does not look like an action plan table',
@@ -131,7 +133,8 @@ class _Builder:
 
 
 def _is_header(cells: list[str]) -> bool:
-    return [clean(c).lower() for c in cells[:3]] == list(HEADER)
+    names = [clean(c).lower() for c in cells[:3]]
+    return len(names) == 3 and all(name in allowed for name, allowed in zip(names, HEADER, strict=True))
 
 
 def read_text(path: Path, data: bytes) -> PlanTable:
@@ -162,38 +165,48 @@ def read_text(path: Path, data: bytes) -> PlanTable:
 
 
 def read_docx(path: Path, data: bytes) -> PlanTable:
-    """A Word document: the tables whose header row is Insats | Effekt | Tematisk koppling."""
+    """A Word document: every table whose header row is Insats | Effekt | Tematisk koppling, with the
+    priorities as rows of the table or as paragraphs (headings) before it. Effect and link cells merged
+    down over several insatser make one plan row, as in the document."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        hint = (
-            "save it again from Word without a password"
-            if b"EncryptedPackage" in data[:4096] or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-            else None
-        )
+        ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .docx files are OLE containers
+        hint = "save it again from Word without a password" if ole else None
         raise InputError(f"not a readable .docx file ({type(exc).__name__})", path=path, hint=hint) from None
     builder = _Builder(path)
     found = False
-    for t_index, table in enumerate(document.tables, start=1):
-        rows = table.rows
+    t_index = 0
+    for block in document.iter_inner_content():
+        if not isinstance(block, Table):
+            builder.priority(block.text)  # a "Prioritering N: …" heading above a table
+            continue
+        t_index += 1
+        rows = block.rows
         if not rows or not _is_header([c.text for c in rows[0].cells]):
             continue
         found = True
         for r_index, row in enumerate(rows[1:], start=2):
             cells = row.cells
-            if _is_header([c.text for c in cells]):
+            texts = [clean(c.text) for c in cells]
+            if not any(texts) or _is_header(texts):
                 continue
-            texts = [c.text for c in cells]
             unique = list(dict.fromkeys(texts))  # a merged header row repeats its cell
             if builder.priority(unique[0]) and (len(unique) == 1 or not "".join(unique[1:]).strip()):
                 continue
             if len(cells) < 3:
                 raise InputError(f"table {t_index}, row {r_index}: expected 3 cells", path=path)
+            actions = _docx_items(cells[0])
+            current = builder.priorities[-1].rows if builder.priorities else []
+            if current and _merged_from_above(row, 1) and _merged_from_above(row, 2):
+                current[-1].actions += actions
+                continue
             builder.row(
-                _docx_items(cells[0]),
+                actions,
                 _docx_items(cells[1]),
                 clean(" ".join(_docx_items(cells[2]))),
                 f"table {t_index}, row {r_index}",
@@ -201,6 +214,17 @@ def read_docx(path: Path, data: bytes) -> PlanTable:
     if not found:
         raise InputError("no table with the header Insats | Effekt | Tematisk koppling", path=path)
     return builder.done()
+
+
+def _merged_from_above(row: object, column: int) -> bool:
+    """Whether the row's cell in ``column`` continues a vertical merge from the row above."""
+    position = 0
+    for tc in row._tr.tc_lst:  # type: ignore[attr-defined]
+        span = tc.grid_span
+        if position <= column < position + span:
+            return bool(tc.vMerge == "continue")
+        position += span
+    return False
 
 
 def _docx_items(cell: object) -> list[str]:
