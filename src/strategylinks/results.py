@@ -51,6 +51,18 @@ def media_type_for(format_param: str, offered: dict[str, str]) -> str | None:
     return wanted if wanted in offered else None
 
 
+def best_match(offered: list[str], accept: str) -> str | None:
+    """The offered media type the Accept header prefers (the first offered wins ties), or None if none
+    fits; ValueError for a malformed header."""
+    import mimeparse
+
+    try:
+        # mimeparse prefers the last of equally good types, so the list goes in reversed.
+        return str(mimeparse.best_match(list(reversed(offered)), accept)) or None
+    except mimeparse.MimeTypeParseException as exc:
+        raise ValueError(str(exc)) from None
+
+
 def tsv(result: Result) -> str:
     """SPARQL 1.1 TSV: terms in N-Triples syntax, empty cells for unbound variables."""
     if result.type == "ASK":

@@ -7,8 +7,6 @@ placed under ``parent`` (an identifier in the file or the last IRI segment of an
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,7 @@ from ..errors import InputError
 from ..graph import bind_prefixes
 from ..namespaces import SL, resource_ns
 from .build import slugify
-from .table import MAX_BYTES, clean, csv_dialect
+from .table import MAX_BYTES, clean, read_sheet
 
 COLUMNS = {
     "strategy": ("strategy", "strategi"),
@@ -59,25 +57,8 @@ def _rows(path: Path) -> list[list[str]]:
         raise InputError("the file is empty", path=path)
     if len(data) > MAX_BYTES:
         raise InputError("the file is too large for a strategy", path=path)
-    if path.suffix.lower() == ".csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"not UTF-8 text (byte {exc.start})",
-                path=path,
-                hint='save the sheet as "CSV UTF-8" (Excel\'s default CSV is not UTF-8)',
-            ) from None
-        dialect = csv_dialect(text, path)
-        return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    if path.suffix.lower() == ".xlsx":
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001
-            raise InputError(f"not a readable .xlsx file ({type(exc).__name__})", path=path) from None
-        return [["" if c is None else str(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        return read_sheet(path, data)
     raise InputError(f"cannot read {path.suffix or 'files without a suffix'}", path=path, hint="give a .xlsx or .csv")
 
 

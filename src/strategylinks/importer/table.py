@@ -314,6 +314,27 @@ def csv_dialect(text: str, path: Path) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
+def read_sheet(path: Path, data: bytes) -> list[list[str]]:
+    """The rows of a .csv (UTF-8, comma, semicolon or tab) or of the first sheet of a .xlsx, as text."""
+    if path.suffix.lower() == ".csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"not UTF-8 text (byte {exc.start})",
+                path=path,
+                hint='save the sheet as "CSV UTF-8" (Excel\'s default CSV is not UTF-8)',
+            ) from None
+        return [list(r) for r in csv.reader(io.StringIO(text), csv_dialect(text, path))]
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
+        raise InputError(f"not a readable .xlsx file ({type(exc).__name__})", path=path) from None
+    return [["" if c is None else str(c) for c in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
 def read_table(path: Path) -> PlanTable:
     """Dispatch on the file's suffix; every problem is an InputError naming the file and place."""
     path = Path(path)
@@ -332,26 +353,8 @@ def read_table(path: Path) -> PlanTable:
         return read_text(path, data)
     if suffix == ".docx":
         return read_docx(path, data)
-    if suffix == ".csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"not UTF-8 text (byte {exc.start})",
-                path=path,
-                hint='save the sheet as "CSV UTF-8" (Excel\'s default CSV is not UTF-8)',
-            ) from None
-        dialect = csv_dialect(text, path)
-        return read_rows(path, [list(r) for r in csv.reader(io.StringIO(text), dialect)])
-    if suffix == ".xlsx":
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-            raise InputError(f"not a readable .xlsx file ({type(exc).__name__})", path=path) from None
-        sheet = workbook.worksheets[0]
-        return read_rows(path, [[c for c in row] for row in sheet.iter_rows(values_only=True)])
+    if suffix in (".csv", ".xlsx"):
+        return read_rows(path, read_sheet(path, data))
     raise InputError(
         f"cannot read {suffix or 'files without a suffix'}",
         path=path,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import mimeparse
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Graph, URIRef
@@ -16,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ...export import FORMATS, describe, serialize
 from ...graph import bind_prefixes, label
 from ...namespaces import ONTOLOGY_IRI, graph_ns, resource_ns
-from ...results import FORMAT_ALIASES, GRAPH, serialize_graph
+from ...results import FORMAT_ALIASES, GRAPH, best_match, serialize_graph
 from ..deps import SettingsDep, StoreDep
 from ..pages import render, term_view
 from ..settings import ServerSettings
@@ -40,8 +39,8 @@ def wants(request: Request) -> str:
     offered = [HTML, *GRAPH, "application/json"]
     accept = request.headers.get("accept") or HTML
     try:
-        best = mimeparse.best_match(list(reversed(offered)), accept)
-    except (ValueError, mimeparse.MimeTypeParseException):
+        best = best_match(offered, accept)
+    except ValueError:
         raise HTTPException(400, f"malformed Accept header {accept!r}") from None
     if not best:
         raise HTTPException(406, f"cannot answer in {accept!r}; available: {', '.join(offered)}")

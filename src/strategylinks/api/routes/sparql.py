@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-import mimeparse
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Graph, Literal, URIRef
@@ -16,7 +15,7 @@ from rdflib.query import Result
 from starlette.concurrency import run_in_threadpool
 
 from ...namespaces import FORMATS_NS, SD, VOID
-from ...results import GRAPH, TABULAR, media_type_for, serialize_graph, serialize_result
+from ...results import GRAPH, TABULAR, best_match, media_type_for, serialize_graph, serialize_result
 from ..deps import SettingsDep, StoreDep
 from ..settings import ServerSettings
 from ..store import (
@@ -153,13 +152,12 @@ def negotiate(accept: str | None, format_param: str | None, offered: dict[str, s
     if not accept or not accept.strip():
         return choices[0]
     try:
-        # mimeparse prefers the last of equally good types, so offer the default last.
-        best = mimeparse.best_match(list(reversed(choices)), accept)
-    except (ValueError, mimeparse.MimeTypeParseException):
+        best = best_match(choices, accept)
+    except ValueError:
         raise ProtocolError(400, f"malformed Accept header {accept!r}") from None
     if not best:
         raise ProtocolError(406, f"cannot answer in {accept!r}; available: {', '.join(choices)}")
-    return str(best)
+    return best
 
 
 def _renderer(media_type: str, limit: int) -> Any:
