@@ -389,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE.html")
     p.add_argument("--plan", help="plan IRI (default: the latest plan)")
     p.set_defaults(func=cmd_viz)
+
     p = sub.add_parser(
         "serve",
         parents=[common],
