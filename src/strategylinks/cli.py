@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from rdflib import Graph
@@ -21,18 +22,34 @@ from .config import Settings
 from .errors import StrategyLinksError
 from .results import csv_text, tsv
 
+if TYPE_CHECKING:
+    from .store import Store
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")
 EXPORT_FORMATS = ("ttl", "jsonld", "nt", "xml", "trig", "nq")
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, object] = {}
+def _settings(args: argparse.Namespace, kind: type[Settings] = Settings, **extra: object) -> Settings:
+    overrides: dict[str, object] = {k: v for k, v in extra.items() if v is not None}
     if args.base_iri:
         overrides["base_iri"] = args.base_iri
     if args.data_dir:
         overrides["data_dir"] = Path(args.data_dir)
-    return Settings(**overrides)  # type: ignore[arg-type]
+    for key in ("store", "endpoint", "update_endpoint", "graph_store"):
+        value = getattr(args, key, None)
+        if value:
+            overrides[key] = Path(value) if key == "store" else value
+    settings = kind(**overrides)  # type: ignore[arg-type]
+    if settings.store is not None and settings.endpoint:
+        raise StrategyLinksError("give either --store or --endpoint, not both")
+    return settings
+
+
+def _store(settings: Settings, *, writable: bool = False) -> Store:
+    from .store import open_store
+
+    return open_store(settings, writable=writable)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -52,7 +69,8 @@ def _write(text: str, output: str | None) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .graph import data_files, load_dataset, load_shapes, union
+    from .graph import data_files, load_shapes
+    from .store import memory_store
     from .validate import validate
 
     settings = _settings(args)
@@ -61,8 +79,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         # Given files stand in for shipped files of the same name, so an edited copy is checked alone.
         names = {f.name for f in files}
         files = [p for p in data_files(settings) if p.name not in names] + files
-    dataset = load_dataset(settings, files or None)
-    report = validate(union(dataset), load_shapes(settings))
+    shapes = load_shapes(settings)
+    with memory_store(settings, files) if files else _store(settings) as store:
+        report = validate(store, shapes, args.engine)
     print(report.text(args.lang))
     return EXIT_OK if report.conforms else EXIT_FINDINGS
 
@@ -104,7 +123,6 @@ def format_result(result: Result, fmt: str) -> str:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from . import queries
-    from .graph import load_dataset
 
     settings = _settings(args)
     named = queries.find(args.query, settings)
@@ -116,13 +134,13 @@ def cmd_query(args: argparse.Namespace) -> int:
         params[key] = value
     # Bind early so a bad parameter fails before the data is loaded.
     queries.bindings(named, params, settings)
-    dataset = load_dataset(settings)
-    if "plan" in {p.name for p in named.params}:
-        from .reports import resolve_plan
+    with _store(settings) as store:
+        if "plan" in {p.name for p in named.params}:
+            from .reports import resolve_plan
 
-        # The latest plan unless one is named; a plan that does not exist is an error, not "no rows".
-        params["plan"] = resolve_plan(dataset, params.get("plan"), settings)[0]
-    result = queries.run(dataset, named, params, settings=settings)
+            # The latest plan unless one is named; a plan that does not exist is an error, not "no rows".
+            params["plan"] = resolve_plan(store, params.get("plan"), settings)[0]
+        result = queries.run(store, named, params, settings=settings)
     _write(format_result(result, args.format), None)
     return EXIT_OK
 
@@ -137,11 +155,11 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from .graph import load_dataset
     from .reports import gap_report, render_json, render_text
 
     settings = _settings(args)
-    report = gap_report(load_dataset(settings), args.plan, settings)
+    with _store(settings) as store:
+        report = gap_report(store, args.plan, settings)
     if args.format == "json":
         text = render_json(report, include_indirect=args.include_indirect)
     else:
@@ -152,18 +170,20 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import serialize
-    from .graph import load_dataset
 
     settings = _settings(args)
-    _write(serialize(load_dataset(settings), args.format, settings), args.output)
+    with _store(settings) as store:
+        dataset = store.to_dataset()
+    _write(serialize(dataset, args.format, settings), args.output)
     return EXIT_OK
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .graph import load_dataset
     from .stats import stats
 
-    counts = stats(load_dataset(_settings(args)))
+    settings = _settings(args)
+    with _store(settings) as store:
+        counts = stats(store, settings)
     if args.format == "json":
         print(json.dumps(counts, ensure_ascii=False, indent=2))
     else:
@@ -173,15 +193,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from .graph import load_dataset
     from .network import alignment_graph
     from .reports import resolve_plan
     from .viz import write
 
     settings = _settings(args)
-    dataset = load_dataset(settings)
-    plan, _ = resolve_plan(dataset, args.plan, settings)
-    path = write(alignment_graph(dataset, plan), Path(args.output), settings)
+    with _store(settings) as store:
+        plan, _ = resolve_plan(store, args.plan, settings)
+        view = alignment_graph(store, plan, settings)
+    path = write(view, Path(args.output), settings)
     print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
@@ -192,12 +212,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .api import create_app
     from .api.settings import ServerSettings
 
-    overrides: dict[str, object] = {}
-    for key in ("base_iri", "data_dir", "host", "port", "update_token", "query_timeout", "result_limit"):
-        value = getattr(args, key, None)
-        if value is not None:
-            overrides[key] = value
-    settings = ServerSettings(**overrides)  # type: ignore[arg-type]
+    extra = {key: getattr(args, key, None) for key in ("host", "port", "update_token", "query_timeout", "result_limit")}
+    settings = _settings(args, ServerSettings, **extra)
+    assert isinstance(settings, ServerSettings)
     app = create_app(settings)
     print(f"strategylinks: serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
@@ -308,6 +325,71 @@ def cmd_import_strategy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from .graph import load_shapes
+    from .store import fill
+    from .store.embedded import OxigraphStore, build
+    from .validate import validate
+
+    settings = _settings(args)
+    if settings.store is None:
+        raise StrategyLinksError("name the store folder: --store DIR (or $STRATEGYLINKS_STORE)")
+    files = [Path(f) for f in args.files] or None
+    shapes = load_shapes(settings)
+    loaded: list[str] = []
+    report = None
+
+    def load(store: OxigraphStore) -> None:
+        loaded.extend(str(path) for _, path in fill(store, settings, files))
+
+    def check(store: OxigraphStore) -> None:
+        nonlocal report
+        if args.no_validate:
+            return
+        report = validate(store, shapes, args.engine)
+        if not report.conforms:
+            raise _Refused()
+
+    try:
+        build(settings.store, settings.base_iri, load, check, loaded)
+    except _Refused:
+        assert report is not None
+        print(report.text(args.lang), file=sys.stderr)
+        print(f"strategylinks: the data breaks the shapes; the store {settings.store} was not changed", file=sys.stderr)
+        return EXIT_FINDINGS
+    with OxigraphStore.open(settings.store, settings.base_iri, read_only=True) as store:
+        triples = len(store)
+    print(f"loaded {len(loaded)} files, {triples} triples into {settings.store}", file=sys.stderr)
+    return EXIT_OK
+
+
+class _Refused(Exception):
+    """The new store's data breaks the shapes (a signal inside cmd_load, never shown)."""
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .graph import load_shapes
+    from .store import memory_store, source_graphs
+    from .validate import validate
+
+    settings = _settings(args)
+    if not settings.endpoint:
+        raise StrategyLinksError("name the store to publish to: --endpoint URL (or $STRATEGYLINKS_ENDPOINT)")
+    local = memory_store(settings)
+    with local:
+        report = validate(local, load_shapes(settings), args.engine)
+        if not report.conforms:
+            print(report.text(args.lang), file=sys.stderr)
+            print("strategylinks: the data breaks the shapes; nothing was published", file=sys.stderr)
+            return EXIT_FINDINGS
+        graphs = source_graphs(local)
+    with _store(settings, writable=True) as remote:
+        remote.replace_graphs(graphs, drop_others=not args.keep_others)
+        triples = len(remote)
+    print(f"published {len(graphs)} graphs, {triples} triples to {settings.endpoint}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_assets(args: argparse.Namespace) -> int:
     from .assets import install_yasgui
 
@@ -326,6 +408,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="base IRI of the dataset (default: $STRATEGYLINKS_BASE_IRI or https://w3id.org/strategylinks/)",
     )
     common.add_argument("--data-dir", help="folder of data files to load (default: the shipped data/)")
+    where = common.add_argument_group("where the data is (default: the data folder's files, in memory)")
+    where.add_argument("--store", metavar="DIR", help="an Oxigraph store folder made by 'load' ($STRATEGYLINKS_STORE)")
+    where.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="a remote SPARQL 1.1 query endpoint ($STRATEGYLINKS_ENDPOINT); credentials only from "
+        "$STRATEGYLINKS_ENDPOINT_USER and $STRATEGYLINKS_ENDPOINT_PASSWORD",
+    )
+    where.add_argument("--update-endpoint", metavar="URL", help="its update endpoint (default: the query endpoint)")
+    where.add_argument("--graph-store", metavar="URL", help="its SPARQL Graph Store Protocol URL, if it has one")
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument(
+        "--engine", choices=("turbo", "pyshacl"), default="turbo", help="SHACL engine (pyshacl is the reference)"
+    )
+    engine.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the report")
 
     parser = argparse.ArgumentParser(
         prog="strategylinks",
@@ -338,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "validate",
-        parents=[common],
+        parents=[common, engine],
         help="check data against the SHACL shapes",
         description="Validate the shipped dataset, or FILES together with it (a file "
         "replaces a shipped file of the same name). Exit 0 conforms, 1 violations, "
@@ -346,8 +443,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--alone", action="store_true", help="validate FILES with the ontology only")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the report")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
+        "load",
+        parents=[common, engine],
+        help="create or refresh a store folder from the data files",
+        description="Load the ontology and the data folder's files (or FILES) into the Oxigraph store --store DIR, "
+        "one named graph per file, and validate them. The new store replaces the old one only when everything "
+        "loaded and conforms. Exit 0 loaded, 1 the data breaks the shapes, 2 unusable input or store.",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="data files (default: every file of the data folder)")
+    p.add_argument("--no-validate", action="store_true", help="load without checking the shapes")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser(
+        "publish",
+        parents=[common, engine],
+        help="load the dataset into a remote SPARQL store",
+        description="Validate the data files, then put them into the store --endpoint names, one named graph per "
+        "file (through --graph-store where the store has the Graph Store Protocol, else SPARQL Update). Every graph "
+        "is uploaded under a staging name first and moved into place in one update, so a failed upload changes "
+        "nothing. The project's graphs that no data file holds any more are dropped (unless --keep-others).",
+    )
+    p.add_argument("--keep-others", action="store_true", help="keep the project's graphs no data file holds")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("query", parents=[common], help="run a named query or a .rq file")
     p.add_argument("query", metavar="NAME|FILE.rq")

@@ -6,7 +6,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .namespaces import DEFAULT_BASE_IRI
@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     ontology_dir: Path | None = None
     #: Folder of the named ``.rq`` queries; default: the shipped ``queries/``.
     queries_dir: Path | None = None
+    #: Folder of a persistent Oxigraph store (``strategylinks load --store DIR``); default: in memory.
+    store: Path | None = None
+    #: A remote SPARQL 1.1 store: its query endpoint, update endpoint and Graph Store Protocol URL.
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    graph_store: str | None = None
+    #: Credentials for the remote store, only ever from the environment (never on a command line).
+    endpoint_user: str | None = None
+    endpoint_password: SecretStr | None = None
 
     @field_validator("base_iri")
     @classmethod
@@ -49,6 +58,13 @@ class Settings(BaseSettings):
             raise ValueError(f"base IRI must be an absolute IRI such as https://example.org/kg/, not {value!r}")
         if not value.endswith(("/", "#")):
             value += "/"
+        return value
+
+    @field_validator("endpoint", "update_endpoint", "graph_store")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"a SPARQL endpoint must be an http:// or https:// URL, not {value!r}")
         return value
 
     @property

@@ -13,7 +13,7 @@ from rdflib.util import guess_format
 
 from .config import Settings
 from .errors import InputError
-from .namespaces import DEFAULT_BASE_IRI, PREFIXES, RESOURCE_PATH, SKOS, graph_ns
+from .namespaces import DEFAULT_BASE_IRI, PREFIXES, RDFS, RESOURCE_PATH, SKOS, graph_ns
 
 RDF_SUFFIXES = {".ttl", ".nt", ".n3", ".rdf", ".xml", ".owl", ".jsonld", ".json", ".trig", ".nq"}
 ONTOLOGY_FILE = "strategylinks.ttl"
@@ -204,13 +204,23 @@ def union(graphs: Dataset | Graph | Iterable[Graph]) -> Graph:
 
 def label(graph: Graph, node: Node, lang: str = "sv") -> str:
     """Preferred label in ``lang``, else in any language, else the IRI's last segment."""
+    values = [
+        (prop == SKOS.prefLabel, value)
+        for prop in (SKOS.prefLabel, RDFS.label)
+        for value in graph.objects(node, prop)
+        if isinstance(value, Literal)
+    ]
+    return choose_label(values, node, lang)
+
+
+def choose_label(values: Iterable[tuple[bool, Literal]], node: Node | str, lang: str = "sv") -> str:
+    """Pick a label from ``(is skos:prefLabel, literal)`` pairs: skos:prefLabel before rdfs:label, then
+    ``lang``, Swedish, English, no language, any; else the IRI's last segment."""
     found: dict[str | None, str] = {}
-    for prop in (SKOS.prefLabel, URIRef("http://www.w3.org/2000/01/rdf-schema#label")):
-        for value in graph.objects(node, prop):
-            if isinstance(value, Literal):
-                found.setdefault(value.language, str(value))
-        if found:
-            break
+    pairs = list(values)
+    preferred = [v for is_pref, v in pairs if is_pref] or [v for _, v in pairs]
+    for value in preferred:
+        found.setdefault(value.language, str(value))
     for key in (lang, "sv", "en", None):
         if key in found:
             return found[key]

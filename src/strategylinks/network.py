@@ -7,12 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
-from rdflib.term import Node
+from rdflib import Literal
+from rdflib.namespace import SKOS
+from rdflib.term import Identifier, Node
 
-from .graph import label
+from . import queries
+from .config import Settings
+from .graph import choose_label
 from .namespaces import SL
+from .queries import Queryable
 
 # Node kinds, in the order the layout puts them from left to right.
 KINDS = ("priority", "action", "effect", "theme", "goal", "strategy")
@@ -22,109 +25,138 @@ def _iri(node: Node | str | None) -> str:
     return "" if node is None else str(node)
 
 
-def _labels(rdf: Graph, node: Node) -> dict[str, str]:
-    return {"label": label(rdf, node, "sv"), "label_en": label(rdf, node, "en")}
+class _Labels:
+    """Labels of the view's nodes, read with one query and chosen as :func:`graph.label` chooses."""
+
+    def __init__(self, rows: Iterable[dict[str, Identifier | None]]) -> None:
+        self.values: dict[str, list[tuple[bool, Literal]]] = defaultdict(list)
+        for row in rows:
+            value = row["label"]
+            if isinstance(value, Literal):
+                self.values[str(row["node"])].append((row["prop"] == SKOS.prefLabel, value))
+
+    def __call__(self, node: str, lang: str = "sv") -> str:
+        return choose_label(self.values.get(node, ()), node, lang)
+
+    def both(self, node: str) -> dict[str, str]:
+        return {"label": self(node, "sv"), "label_en": self(node, "en")}
 
 
-def alignment_graph(rdf: Graph, plan: str) -> nx.DiGraph:
-    """Build the alignment view of one plan from RDF (a Graph or a Dataset with a union default).
+def alignment_graph(source: Queryable, plan: str, settings: Settings | None = None) -> nx.DiGraph:
+    """Build the alignment view of one plan from three SPARQL queries (``queries/views/``), so that it
+    is built the same way from an embedded or a remote store, or from an rdflib Dataset.
 
     Edges: priority→action (``groups``), action→effect (``has_effect``), effect→goal or
     effect→strategy (``serves``: every effect of a row serves every goal of that row's thematic
     link), action→theme (``theme``), goal→broader goal (``broader``), top goal→strategy (``in``).
     Every strategy goal of the catalogue is a node, so goals without actions show as gaps.
     """
+    view = queries.views(settings)
+    params = {"plan": plan}
+    labels = _Labels(queries.rows(queries.run(source, view["alignment-labels"], params, settings=settings)))
+    facts = queries.rows(queries.run(source, view["alignment-plan"], params, settings=settings))
+    catalogue = queries.rows(queries.run(source, view["alignment-catalogue"], settings=settings))
+
     g = nx.DiGraph(plan=plan)
-    plan_ref = URIRef(plan)
-    for priority in sorted(rdf.objects(plan_ref, SL.hasPriority), key=_iri):
+    priorities: dict[str, str] = {}
+    actions: dict[str, dict[str, str]] = defaultdict(dict)
+    links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    effect_rows: dict[str, str] = {}
+    for row in facts:
+        kind, node = str(row["kind"]), str(row["node"])
+        if kind == "priority":
+            priorities[node] = _iri(row["notation"])
+        elif kind == "action":
+            facts_of = actions.setdefault(node, {})
+            if row["target"] is not None:
+                facts_of.setdefault(str(row["rel"]), str(row["target"]))
+        elif kind == "link":
+            links[node][str(row["rel"])].add(str(row["target"]))
+        elif kind == "effect":
+            effect_rows.setdefault(node, _iri(row["target"]))
+    for priority in sorted(priorities):
+        g.add_node(priority, kind="priority", notation=priorities[priority], **labels.both(priority))
+
+    goals = sorted((r for r in catalogue if str(r["kind"]) == "goal"), key=lambda r: str(r["node"]))
+    strategies = {str(r["node"]): r for r in catalogue if str(r["kind"]) == "strategy"}
+    with_goals = {_iri(r["strategy"]) for r in goals}
+    for strategy in sorted(strategies):
+        row = strategies[strategy]
+        cited = isinstance(row["cited"], Literal) and row["cited"].toPython() is True
+        if strategy in with_goals or cited:
+            complete = row["complete"]
+            g.add_node(
+                strategy,
+                kind="strategy",
+                complete=isinstance(complete, Literal) and complete.toPython() is True,
+                **labels.both(strategy),
+            )
+    broader: dict[str, str] = {}
+    for row in goals:
+        goal = str(row["node"])
+        if goal in g:  # a goal with two levels or broader goals: the first row wins, as rdflib's value() did
+            continue
+        level = _iri(row["level"])
         g.add_node(
-            _iri(priority),
-            kind="priority",
-            notation=str(rdf.value(priority, SKOS.notation) or ""),
-            **_labels(rdf, priority),
-        )
-    with_goals = {rdf.value(goal, SKOS.inScheme) for goal in rdf.subjects(RDF.type, SL.StrategyGoal)}
-    cited = set(rdf.objects(None, SL.contributesTo))
-    for scheme in sorted(set(rdf.subjects(RDF.type, SL.Strategy)) & (with_goals | cited), key=_iri):
-        _add_strategy(g, rdf, scheme)
-    for goal in sorted(set(rdf.subjects(RDF.type, SL.StrategyGoal)), key=_iri):
-        strategy = rdf.value(goal, SKOS.inScheme)
-        level = rdf.value(goal, SL.goalLevel)
-        g.add_node(
-            _iri(goal),
+            goal,
             kind="goal",
-            strategy=_iri(strategy) if strategy else "",
-            level=label(rdf, level, "sv") if level else "",
-            level_en=label(rdf, level, "en") if level else "",
-            notation=str(rdf.value(goal, SKOS.notation) or ""),
-            **_labels(rdf, goal),
+            strategy=_iri(row["strategy"]),
+            level=labels(level, "sv") if level else "",
+            level_en=labels(level, "en") if level else "",
+            notation=_iri(row["notation"]),
+            **labels.both(goal),
         )
-    for goal in list(n for n, d in g.nodes(data=True) if d["kind"] == "goal"):
-        broader = rdf.value(URIRef(goal), SKOS.broader)
-        if broader is not None:
-            g.add_edge(goal, _iri(broader), relation="broader")
+        if row["broader"] is not None:
+            broader[goal] = str(row["broader"])
+    for goal in [n for n, d in g.nodes(data=True) if d["kind"] == "goal"]:
+        if goal in broader:
+            g.add_edge(goal, broader[goal], relation="broader")
         elif g.nodes[goal]["strategy"] in g:
             g.add_edge(goal, g.nodes[goal]["strategy"], relation="in")
-    for action in sorted(rdf.subjects(SL.inPlan, plan_ref), key=_iri):
-        if (action, RDF.type, SL.Action) not in rdf:
-            continue
-        a = _iri(action)
-        action_priority = rdf.value(action, SL.planPriority)
-        themes = sorted(_iri(t) for t in rdf.objects(action, SL.hasTheme))
-        targets = sorted(_iri(t) for t in rdf.objects(action, SL.contributesTo))
+
+    for a in sorted(actions):
+        own = links[a]
+        action_priority = actions[a].get(str(SL.planPriority), "")
+        themes = sorted(own[str(SL.hasTheme)])
+        targets = sorted(own[str(SL.contributesTo)])
         g.add_node(
             a,
             kind="action",
-            priority=_iri(action_priority),
+            priority=action_priority,
             themes=themes,
-            involves=sorted(_iri(o) for o in rdf.objects(action, SL.involves)),
-            row=_iri(rdf.value(action, SL.inRow)),
-            **_labels(rdf, action),
+            involves=sorted(own[str(SL.involves)]),
+            row=actions[a].get(str(SL.inRow), ""),
+            **labels.both(a),
         )
-        if action_priority is not None:
-            g.add_edge(_iri(action_priority), a, relation="groups")
+        if action_priority:
+            g.add_edge(action_priority, a, relation="groups")
         for theme in themes:
             if theme not in g:
-                g.add_node(theme, kind="theme", **_labels(rdf, URIRef(theme)))
+                g.add_node(theme, kind="theme", **labels.both(theme))
             g.add_edge(a, theme, relation="theme")
-        effects = sorted(_iri(e) for e in rdf.objects(action, SL.hasEffect))
+        effects = sorted(own[str(SL.hasEffect)])
         for effect in effects:
             if effect not in g:
-                g.add_node(
-                    effect,
-                    kind="effect",
-                    row=_iri(rdf.value(URIRef(effect), SL.inRow)),
-                    **_labels(rdf, URIRef(effect)),
-                )
+                g.add_node(effect, kind="effect", row=effect_rows.get(effect, ""), **labels.both(effect))
             g.add_edge(a, effect, relation="has_effect")
             for target in targets:
-                _ensure_target(g, rdf, target)
+                _ensure_target(g, labels, target)
                 g.add_edge(effect, target, relation="serves")
         if not effects:  # the shapes forbid this; keep the link visible all the same
             for target in targets:
-                _ensure_target(g, rdf, target)
+                _ensure_target(g, labels, target)
                 g.add_edge(a, target, relation="serves")
     g.graph["involved_labels"] = {
-        i: label(rdf, URIRef(i), "sv") for _, d in g.nodes(data=True) if d["kind"] == "action" for i in d["involves"]
+        i: labels(i, "sv") for _, d in g.nodes(data=True) if d["kind"] == "action" for i in d["involves"]
     }
     _mark_coverage(g)
     return g
 
 
-def _add_strategy(g: nx.DiGraph, rdf: Graph, strategy: Node) -> None:
-    complete = rdf.value(strategy, SL.goalListComplete)
-    g.add_node(
-        _iri(strategy),
-        kind="strategy",
-        complete=isinstance(complete, Literal) and complete.toPython() is True,
-        **_labels(rdf, strategy),
-    )
-
-
-def _ensure_target(g: nx.DiGraph, rdf: Graph, target: str) -> None:
+def _ensure_target(g: nx.DiGraph, labels: _Labels, target: str) -> None:
     """A link target outside the catalogue (invalid data) still gets a node, of kind ``unknown``."""
     if target not in g:
-        g.add_node(target, kind="unknown", **_labels(rdf, URIRef(target)))
+        g.add_node(target, kind="unknown", **labels.both(target))
 
 
 def actions_reaching(g: nx.DiGraph, node: str, *, via_narrower: bool) -> set[str]:

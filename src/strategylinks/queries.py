@@ -1,7 +1,8 @@
 """Named SPARQL queries: find the ``.rq`` files, read their headers, bind parameters, run them.
 
-Every query of the project goes through :func:`run`, which takes an rdflib Graph or Dataset (or
-anything with rdflib's ``query`` signature, such as a store-backed graph).
+Every query of the project goes through :func:`run`, which takes a :class:`~strategylinks.store.Store`
+(the query runs on the store's engine, parameters bound by it) or an rdflib Graph or Dataset (the
+importer's in-memory catalogue; rdflib evaluates).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Union
 
 from pyparsing.exceptions import ParseException
 from rdflib import Graph, Literal, URIRef
@@ -25,8 +27,11 @@ _CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
 PARAM_TYPES = ("iri", "string", "integer", "boolean")
 
 
-#: What queries run on: an rdflib Graph, a Dataset, or a graph over any rdflib store (e.g. Oxigraph).
-Queryable = Graph
+if TYPE_CHECKING:
+    from .store import Store
+
+#: What queries run on: a store, or an rdflib Graph or Dataset.
+Queryable = Union["Store", Graph]
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,12 @@ def checks(settings: Settings | None = None) -> dict[str, NamedQuery]:
     return {p.stem: load_query(p) for p in sorted((settings.queries_path / "checks").glob("*.rq"))}
 
 
+def views(settings: Settings | None = None) -> dict[str, NamedQuery]:
+    """The queries the library builds its views from (e.g. the alignment graph), by name."""
+    settings = settings or Settings()
+    return {p.stem: load_query(p) for p in sorted((settings.queries_path / "views").glob("*.rq"))}
+
+
 def find(name_or_path: str, settings: Settings | None = None) -> NamedQuery:
     """A named query, or a ``.rq`` file given by path; an unknown name lists the known ones."""
     if name_or_path.endswith(".rq") or "/" in name_or_path:
@@ -167,8 +178,15 @@ def run(
     settings: Settings | None = None,
 ) -> Result:
     """Run a named query (or a name) on a graph, with parameters bound, never pasted into the text."""
+    from .store import Store, StoreQueryError
+
     named = find(query, settings) if isinstance(query, str) else query
     bound = bindings(named, params or {}, settings)
+    if isinstance(source, Store):
+        try:
+            return source.query(named.text, bound)
+        except StoreQueryError as exc:
+            raise QueryError(exc.message, path=named.path) from None
     try:
         prepared = prepareQuery(named.text)
     except ParseException as exc:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Union
 
+import pyoxigraph
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import InputError
-from .graph import label
-from .namespaces import PREFIXES, SH
+from .graph import choose_label, label
+from .namespaces import PREFIXES, SH, SKOS
+
+if TYPE_CHECKING:
+    from .store import Store
+
+SH_PREF = SKOS.prefLabel
 
 
 @dataclass(frozen=True)
@@ -74,17 +81,43 @@ def _text(node: Node | None) -> str | None:
     return "(path expression)"
 
 
-def validate(data: Graph, shapes: Graph) -> ValidationReport:
-    """Validate ``data`` (which must include the ontology, for class hierarchy) against ``shapes``."""
-    conforms, report, _ = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=False,
-        allow_warnings=True,
-    )
+#: The SHACL engines: pyshacl-turbo (Rust, pySHACL's API; the default) and pySHACL (the reference).
+ENGINES = ("turbo", "pyshacl")
+DEFAULT_ENGINE = "turbo"
+
+Data = Union[Graph, "Store"]
+
+
+def validate(data: Data, shapes: Graph, engine: str = DEFAULT_ENGINE) -> ValidationReport:
+    """Validate ``data`` (an rdflib Graph, or a store whose graphs are validated as their union; it must
+    include the ontology, for the class hierarchy) against ``shapes``."""
+    from .store import OxigraphStore, Store
+
+    if engine not in ENGINES:
+        raise InputError(f"unknown SHACL engine {engine!r}", hint="use " + " or ".join(ENGINES))
+    target: Any = data
+    if isinstance(data, Store):
+        if engine == "pyshacl":
+            target = data.to_graph()
+        elif isinstance(data, OxigraphStore):
+            target = data.oxigraph
+        else:
+            target = pyoxigraph.Store()
+            target.load(data.union_ntriples(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    if engine == "turbo":
+        import pyshacl_turbo
+
+        run = pyshacl_turbo.validate
+    else:
+        run = shacl_validate
+    try:
+        conforms, report, _ = run(target, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+    except Exception as exc:  # noqa: BLE001 - each engine has its own failure types
+        raise InputError(f"the shapes cannot be used ({engine}): {exc}") from None
     if not isinstance(report, Graph):  # pyshacl returns its failure instead of raising
         raise InputError(f"the shapes cannot be used: {report}")
+    # Both engines drop the language of a SPARQL constraint's sh:message; the shapes still know it.
+    languages = {str(m): m.language for m in shapes.objects(None, SH.message) if isinstance(m, Literal)}
     violations = []
     for result in report.subjects(predicate=SH.resultSeverity):
         focus = report.value(result, SH.focusNode)
@@ -93,7 +126,11 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
         if path is not None and not isinstance(path, URIRef):
             inverse = report.value(path, SH.inversePath)
             path_text = f"^{inverse}" if inverse is not None else path_text
-        messages = {m.language: str(m) for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)}
+        messages = {
+            m.language or languages.get(str(m)): str(m)
+            for m in report.objects(result, SH.resultMessage)
+            if isinstance(m, Literal)
+        }
         violations.append(
             Violation(
                 focus=str(focus),
@@ -104,8 +141,33 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
                 shape=_text(report.value(result, SH.sourceShape)),
                 message_sv=messages.get("sv", messages.get(None, "")),
                 message_en=messages.get("en", messages.get(None, "")),
-                focus_label=label(data, focus) if focus is not None else "",
             )
         )
+    names = _focus_labels(data, {v.focus for v in violations})
+    violations = [replace(v, focus_label=names.get(v.focus, "")) for v in violations]
     violations.sort(key=lambda v: (v.focus, v.path or "", v.component, v.value or "", v.message_en))
     return ValidationReport(bool(conforms), tuple(violations), report)
+
+
+_LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?node ?prop ?label WHERE {
+  VALUES ?prop { skos:prefLabel rdfs:label }
+  VALUES ?node { %s }
+  ?node ?prop ?label .
+}"""
+
+
+def _focus_labels(data: Data, focus: set[str]) -> dict[str, str]:
+    """The report's focus nodes' labels, from the data (one query on a store)."""
+    iris = sorted(f for f in focus if f.startswith(("http://", "https://", "urn:", "file:")))
+    if not iris:
+        return {}
+    if isinstance(data, Graph):
+        return {f: label(data, URIRef(f)) for f in iris}
+    values: dict[str, list[tuple[bool, Literal]]] = {f: [] for f in iris}
+    for row in data.query(_LABELS % " ".join(f"<{f}>" for f in iris)):
+        node, prop, text = row  # type: ignore[misc]
+        if isinstance(text, Literal):
+            values[str(node)].append((prop == SH_PREF, text))
+    return {f: choose_label(v, f) for f, v in values.items()}
