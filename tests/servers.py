@@ -21,8 +21,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
-    """Start ``strategylinks serve`` and yield its base URL once it answers; stop it afterwards."""
+def running_server(
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    processes: list[subprocess.Popen[bytes]] | None = None,
+) -> Iterator[str]:
+    """Start ``strategylinks serve`` and yield its base URL once it answers; stop it afterwards.
+    ``processes`` receives the server's process (for tests that kill it)."""
     port = free_port()
     environment = {**os.environ, **(env or {})}
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"strategylinks-server-{port}.log"
@@ -45,6 +51,8 @@ def running_server(*args: str, env: dict[str, str] | None = None, timeout: float
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+        if processes is not None:
+            processes.append(process)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout

@@ -75,14 +75,23 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def oxigraph_server(folder: Path, *extra: str) -> Iterator[RemoteEndpoint]:
+def oxigraph_server(folder: Path) -> Iterator[RemoteEndpoint]:
     command = oxigraph_command()
     assert command is not None
     port = free_port()
     log = folder / "oxigraph.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [command, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}", *extra],
+            # The union default graph, as strategylinks serve has it (and as docs/stores.md advises).
+            [
+                command,
+                "serve",
+                "--location",
+                str(folder / "db"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
             stdout=output,
             stderr=subprocess.STDOUT,
         )

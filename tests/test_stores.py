@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from rdflib import Dataset
 from rdflib.compare import isomorphic
@@ -19,6 +23,7 @@ from strategylinks.config import Settings
 from strategylinks.store import OxigraphStore, RemoteStore, Store, memory_store
 
 from .conftest import IN_CI, PLAN_2022, need
+from .servers import running_server
 from .stores import RemoteEndpoint, oxigraph_command, oxigraph_server, virtuoso_command, virtuoso_server
 
 ALL = sorted(queries.available()) + sorted(f"checks/{n}" for n in queries.checks())
@@ -294,3 +299,136 @@ def test_store_from_a_newer_version_or_not_a_store(tmp_path: Path) -> None:
 def test_ci_runs_every_store() -> None:
     if IN_CI:
         assert oxigraph_command() is not None and virtuoso_command() is not None
+
+
+# -- the server over each kind of store
+
+
+def _api(base: str, path: str) -> object:
+    response = httpx.get(base + path, timeout=60)
+    assert response.status_code == 200, (path, response.text[:500])
+    return response.json()
+
+
+def _rows(document: object) -> list[tuple[str, ...]]:
+    assert isinstance(document, dict)
+    names = document["head"]["vars"]
+    rows = [tuple(b.get(n, {}).get("value", "") for n in names) for b in document["results"]["bindings"]]
+    # GROUP_CONCAT's order is not defined by SPARQL; compare the parts as a set.
+    return sorted(tuple(", ".join(sorted(c.split(", "))) for c in row) for row in rows)
+
+
+def _served_answers(base: str) -> dict[str, object]:
+    out: dict[str, object] = {
+        "gaps": _api(base, "/api/gaps"),
+        "stats": _api(base, "/api/stats"),
+        "graph": _api(base, "/api/graph"),
+    }
+    for name in queries.available():
+        out[f"query {name}"] = _rows(_api(base, f"/api/queries/{name}"))
+    gap_query = queries.available()["goals-lacking-actions"].text
+    response = httpx.post(
+        base + "/sparql", data={"query": gap_query}, headers={"Accept": "application/sparql-results+json"}, timeout=60
+    )
+    out["sparql"] = _rows(response.json())
+    page = httpx.get(base + "/", timeout=60)
+    out["dashboard"] = page.status_code
+    return out
+
+
+@pytest.fixture(scope="session")
+def served_embedded() -> dict[str, object]:
+    with running_server() as base:
+        return _served_answers(base)
+
+
+@pytest.mark.parametrize("kind", ["disk", "oxigraph", "virtuoso"])
+def test_serve_over_a_store_answers_as_embedded(
+    kind: str, request: pytest.FixtureRequest, served_embedded: dict[str, object]
+) -> None:
+    args, env = _where(kind, request)
+    with running_server(*args, env=env) as base:
+        got = _served_answers(base)
+    assert served_embedded["dashboard"] == 200
+    for key, expected in served_embedded.items():
+        assert got[key] == expected, key
+
+
+ID = "https://w3id.org/strategylinks/id/"
+THEME_UPDATE = (
+    "PREFIX sl: <https://w3id.org/strategylinks/ontology#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "INSERT DATA {{ GRAPH <https://w3id.org/strategylinks/graph/test> {{ <{ID}tema/test-{n}> a sl:Theme ; "
+    'skos:prefLabel "test {n}"@sv ; skos:inScheme <{ID}tema> }} }}'
+)
+TEST_THEMES = (
+    "SELECT ?t (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/strategylinks/graph/test> { ?t ?p ?o } } GROUP BY ?t"
+)
+
+
+def _test_themes(base: str) -> dict[str, int]:
+    response = httpx.post(base + "/sparql", data={"query": TEST_THEMES}, headers={"Accept": "application/json"})
+    return {row[0]: int(row[1]) for row in _rows(response.json())}
+
+
+def test_served_updates_survive_restart_and_kill(tmp_path: Path) -> None:
+    folder = tmp_path / "kg"
+    done = cli("load", "--store", str(folder))
+    assert done.returncode == 0, done.stderr
+    token = "persist-token"
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"}
+    acknowledged: list[int] = []
+    processes: list[subprocess.Popen[bytes]] = []
+    with running_server("--store", str(folder), "--update-token", token, processes=processes) as base:
+        # One update, then a clean restart.
+        assert httpx.post(base + "/sparql", content=THEME_UPDATE.format(ID=ID, n=0), headers=headers).status_code == 204
+        acknowledged.append(0)
+    with running_server("--store", str(folder), "--update-token", token, processes=processes) as base:
+        assert _test_themes(base) == {f"{ID}tema/test-0": 3}
+
+        # A stream of updates, and kill -9 in the middle of it.
+        def stream() -> None:
+            for n in range(1, 10_000):
+                try:
+                    response = httpx.post(base + "/sparql", content=THEME_UPDATE.format(ID=ID, n=n), headers=headers)
+                except httpx.HTTPError:
+                    return
+                if response.status_code != 204:
+                    return
+                acknowledged.append(n)
+
+        writer = threading.Thread(target=stream)
+        writer.start()
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 15 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(processes[-1].pid, signal.SIGKILL)
+        writer.join(30)
+    assert len(acknowledged) >= 15
+    with running_server("--store", str(folder), processes=processes) as base:
+        themes = _test_themes(base)
+    # Every acknowledged update is there, whole; at most the one in flight landed besides them.
+    assert all(themes.get(f"{ID}tema/test-{n}") == 3 for n in acknowledged)
+    assert set(themes.values()) == {3}
+    assert len(themes) - len(acknowledged) in (0, 1)
+
+
+def test_drop_all_needs_confirmation(tmp_path: Path) -> None:
+    token = "drop-token"
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"}
+    with running_server("--update-token", token) as base:
+        refused = httpx.post(base + "/sparql", content="DROP ALL", headers=headers)
+        assert refused.status_code == 400 and "confirm=drop-all" in refused.text
+        assert _api(base, "/api/stats") != {}
+        graphs = httpx.post(base + "/sparql", data={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}).json()
+        assert graphs["boolean"] is True
+        literal = httpx.post(
+            base + "/sparql",
+            content="INSERT { GRAPH <https://w3id.org/strategylinks/graph/x> { ?x <http://example.org/p> 1 } } "
+            "WHERE { BIND ('lit' AS ?x) }",
+            headers=headers,
+        )
+        assert literal.status_code == 400 and "literal subject" in literal.text
+        done = httpx.post(base + "/sparql?confirm=drop-all", content="DROP ALL", headers=headers)
+        assert done.status_code == 204, done.text
+        empty = httpx.post(base + "/sparql", data={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}).json()
+        assert empty["boolean"] is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
@@ -228,3 +229,27 @@ def choose_label(values: Iterable[tuple[bool, Literal]], node: Node | str, lang:
         return next(iter(found.values()))
     text = str(node)
     return text.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+_LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?node ?prop ?label WHERE {
+  VALUES ?prop { skos:prefLabel rdfs:label }
+  VALUES ?node { %s }
+  ?node ?prop ?label .
+}"""
+
+
+def labels(source: Any, nodes: Iterable[str], lang: str = "sv") -> dict[str, str]:
+    """The labels of IRIs (as :func:`label` picks them), from a Graph or with one query on a store."""
+    iris = sorted({n for n in nodes if n.startswith(("http://", "https://", "urn:", "file:")) and ">" not in n})
+    if not iris:
+        return {}
+    if isinstance(source, Graph):
+        return {f: label(source, URIRef(f), lang) for f in iris}
+    values: dict[str, list[tuple[bool, Literal]]] = {f: [] for f in iris}
+    for row in source.query(_LABELS % " ".join(f"<{f}>" for f in iris)):
+        node, prop, text = row
+        if isinstance(text, Literal) and str(node) in values:
+            values[str(node)].append((prop == SKOS.prefLabel, text))
+    return {f: choose_label(v, f, lang) for f, v in values.items()}

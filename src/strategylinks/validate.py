@@ -11,13 +11,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import InputError
-from .graph import choose_label, label
-from .namespaces import PREFIXES, SH, SKOS
+from .graph import labels
+from .namespaces import PREFIXES, SH
 
 if TYPE_CHECKING:
     from .store import Store
-
-SH_PREF = SKOS.prefLabel
 
 
 @dataclass(frozen=True)
@@ -143,31 +141,7 @@ def validate(data: Data, shapes: Graph, engine: str = DEFAULT_ENGINE) -> Validat
                 message_en=messages.get("en", messages.get(None, "")),
             )
         )
-    names = _focus_labels(data, {v.focus for v in violations})
+    names = labels(data, {v.focus for v in violations})
     violations = [replace(v, focus_label=names.get(v.focus, "")) for v in violations]
     violations.sort(key=lambda v: (v.focus, v.path or "", v.component, v.value or "", v.message_en))
     return ValidationReport(bool(conforms), tuple(violations), report)
-
-
-_LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?node ?prop ?label WHERE {
-  VALUES ?prop { skos:prefLabel rdfs:label }
-  VALUES ?node { %s }
-  ?node ?prop ?label .
-}"""
-
-
-def _focus_labels(data: Data, focus: set[str]) -> dict[str, str]:
-    """The report's focus nodes' labels, from the data (one query on a store)."""
-    iris = sorted(f for f in focus if f.startswith(("http://", "https://", "urn:", "file:")))
-    if not iris:
-        return {}
-    if isinstance(data, Graph):
-        return {f: label(data, URIRef(f)) for f in iris}
-    values: dict[str, list[tuple[bool, Literal]]] = {f: [] for f in iris}
-    for row in data.query(_LABELS % " ".join(f"<{f}>" for f in iris)):
-        node, prop, text = row  # type: ignore[misc]
-        if isinstance(text, Literal):
-            values[str(node)].append((prop == SH_PREF, text))
-    return {f: choose_label(v, f) for f, v in values.items()}

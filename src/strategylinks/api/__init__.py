@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from rdflib import Dataset
+from rdflib import Graph
 
 from .. import __version__
 from ..errors import StrategyLinksError
-from ..graph import load_dataset, load_shapes, union
+from ..graph import load_shapes
+from ..store import RemoteStore, memory_store, open_store
+from ..store.embedded import DB_DIR, check_store
+from ..store.server import OxigraphServer
 from ..validate import ValidationReport, validate
 from .middleware import HeadAsGet
 from .routes import ld, sparql, views
@@ -28,23 +35,62 @@ class StartupRefused(StrategyLinksError):
         self.report = report
 
 
-def create_app(settings: ServerSettings | None = None, dataset: Dataset | None = None) -> FastAPI:
-    """Build the application: load and validate the data, then mount the routes."""
+def open_engine(settings: ServerSettings, shapes: Graph) -> KnowledgeStore:
+    """Start (or reach) the engine the settings name: a remote store, the Oxigraph server on a store
+    folder, or an Oxigraph server in memory filled with the data folder's files, validated first."""
+    timeout = settings.query_timeout
+    if settings.endpoint:
+        remote = open_store(settings)
+        assert isinstance(remote, RemoteStore)
+        remote.client.timeout = httpx.Timeout(timeout + 30)
+        return KnowledgeStore(remote, shapes, timeout=timeout)
+    mirror = None
+    if settings.store is not None:
+        check_store(settings.store, settings.base_iri)
+        process = OxigraphServer(settings.store / DB_DIR, timeout_s=timeout).start()
+    else:
+        mirror = memory_store(settings)
+        report = validate(mirror, shapes)
+        if not report.conforms:
+            raise StartupRefused(report)
+        process = OxigraphServer(None, timeout_s=timeout).start()
+        try:
+            process.load(mirror.dump())
+        except BaseException:
+            process.stop()
+            raise
+    engine = RemoteStore(
+        settings.base_iri,
+        process.query_url,
+        update_endpoint=process.update_url,
+        graph_store=process.store_url,
+        timeout=timeout + 30,
+    )
+    return KnowledgeStore(engine, shapes, process=process, mirror=mirror, timeout=timeout)
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    """Build the application: open the engine (validating file data first), then mount the routes."""
     settings = settings or ServerSettings()
-    dataset = dataset if dataset is not None else load_dataset(settings)
-    shapes = load_shapes(settings)
-    report = validate(union(dataset), shapes)
-    if not report.conforms:
-        raise StartupRefused(report)
+    store = open_engine(settings, load_shapes(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            store.close()
+
     # FastAPIOffline serves the /docs and /redoc assets itself (plain FastAPI loads them from a CDN).
     app: FastAPI = FastAPIOffline(
         title="strategylinks",
         version=__version__,
         description="Handlingsplaner och strategier som länkade data: SPARQL 1.1, sidor och data. "
         "Action plans and strategies as linked data: SPARQL 1.1, pages and data.",
+        lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.store = KnowledgeStore(dataset, shapes)
+    app.state.store = store
     # Anyone may read (queries from YASGUI or scripts on other sites); Authorization is not an allowed
     # cross-site header, so updates cannot come from another site's page.
     app.add_middleware(

@@ -1,28 +1,43 @@
-"""The served dataset: SPARQL queries under a time and size limit, validated transactional updates."""
+"""The served dataset: queries answered by the engine under a time limit, validated transactional updates."""
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 
+import httpx
+import pyoxigraph as ox
 import rdflib.plugins.sparql
 from pyparsing.exceptions import ParseException
-from rdflib import Dataset, Graph, URIRef, Variable
-from rdflib.plugins.sparql.algebra import BGP, Join, translateQuery, translateUpdate
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.plugins.sparql.algebra import BGP, Join, translateUpdate
 from rdflib.plugins.sparql.evaluate import evalPart
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query, QueryContext, Update
+from rdflib.plugins.sparql.sparql import QueryContext, Update
 
 # rdflib's own template filling for DELETE/INSERT, reused for the USING case below.
 from rdflib.plugins.sparql.update import _fillTemplate, evalUpdate  # type: ignore[attr-defined]
+from rdflib.query import Result
 
-from ..graph import bind_prefixes, union
-from ..validate import ValidationReport, validate
+from ..store import OxigraphStore, RemoteStore, StoreError
+from ..store.overlay import OxigraphQuads, Quad, QuadSource, overlay_dataset
+from ..store.remote import (
+    _COMMENT,
+    _IRI_OR_STRING,
+    ACCEPT_GRAPH,
+    ACCEPT_TABLE,
+    SparqlQuads,
+    parse_answer,
+    query_form,
+)
+from ..store.server import OxigraphServer
+from ..store.terms import to_oxigraph
+from ..validate import DEFAULT_ENGINE, ValidationReport, validate
 
 # Never fetch a graph named in FROM, USING or a protocol parameter from the web: the server
 # answers from its own dataset only (an unknown graph is empty), so a query cannot make it call out.
@@ -49,12 +64,6 @@ class UpdateRejected(Exception):
         self.report = report
 
 
-@dataclass(frozen=True)
-class ParsedQuery:
-    query: Query
-    kind: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-
-
 def _walk(node: Any) -> Any:
     """Every CompValue below ``node`` (the algebra is nested dicts and lists)."""
     if isinstance(node, CompValue):
@@ -64,19 +73,6 @@ def _walk(node: Any) -> Any:
     elif isinstance(node, list | tuple):
         for item in node:
             yield from _walk(item)
-
-
-def parse_query(text: str, base: str | None = None) -> ParsedQuery:
-    try:
-        query = translateQuery(parseQuery(text), base=base)
-    except ParseException as exc:
-        raise SparqlError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
-    except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for malformed queries
-        raise SparqlError(f"SPARQL error: {exc}") from None
-    if any(part.name == "ServiceGraphPattern" for part in _walk(query.algebra)):
-        raise SparqlError("SERVICE is not allowed: this endpoint answers from its own dataset only")
-    kind = query.algebra.name.replace("Query", "").upper()
-    return ParsedQuery(query, kind)
 
 
 def parse_update(text: str, base: str | None = None) -> Update:
@@ -92,15 +88,6 @@ def parse_update(text: str, base: str | None = None) -> Update:
         if any(part.name == "ServiceGraphPattern" for part in _walk(operation)):
             raise SparqlError("SERVICE is not allowed: this endpoint answers from its own dataset only")
     return update
-
-
-def with_dataset(parsed: ParsedQuery, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> ParsedQuery:
-    """Apply the protocol's default-graph-uri / named-graph-uri; they override FROM and FROM NAMED."""
-    if default_graphs or named_graphs:
-        clause = [CompValue("DatasetClause", default=URIRef(g)) for g in default_graphs]
-        clause += [CompValue("DatasetClause", named=URIRef(g)) for g in named_graphs]
-        parsed.query.algebra["datasetClause"] = clause
-    return parsed
 
 
 def with_using(update: Update, using: Sequence[str], using_named: Sequence[str]) -> Update:
@@ -120,91 +107,302 @@ def with_using(update: Update, using: Sequence[str], using_named: Sequence[str])
     return update
 
 
-def _run_child(conn: Connection, dataset: Dataset, parsed: ParsedQuery, render: Any) -> None:
-    try:
-        result = dataset.query(parsed.query)
-        conn.send(("ok", render(result)))
-    except Exception as exc:  # noqa: BLE001 - everything goes back to the parent as text
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
 class KnowledgeStore:
-    """One dataset shared by all requests: reads in parallel, writes one at a time, all or nothing."""
+    """The served dataset: an engine that answers queries, and validated, all-or-nothing updates.
 
-    def __init__(self, dataset: Dataset, shapes: Graph) -> None:
-        self.dataset = dataset
+    ``engine`` is a store reached over the SPARQL protocol: the Oxigraph server this process started
+    (``process``; in memory, or on the store folder) or a remote store. Queries go to it unchanged, so
+    reads run in parallel in the engine and a runaway query is stopped by its timeout. Updates are
+    evaluated by rdflib over an overlay on ``mirror`` (a pyoxigraph copy of the data), which gives their
+    exact effect; that effect is validated against the shapes and only then sent to the engine as one
+    update request (one transaction).
+    """
+
+    def __init__(
+        self,
+        engine: RemoteStore,
+        shapes: Graph,
+        *,
+        process: OxigraphServer | None = None,
+        mirror: OxigraphStore | None = None,
+        timeout: float = 30.0,
+        validation_engine: str = DEFAULT_ENGINE,
+    ) -> None:
+        self.engine = engine
         self.shapes = shapes
-        # Held by updates, by forks (so a child never copies a half-applied update) and by reads in this
-        # process: an update flips rdflib's process-wide default-graph flag while it runs.
-        self._lock = threading.RLock()
+        self.process = process
+        self._mirror = mirror
+        self.timeout = timeout
+        self.validation_engine = validation_engine
+        # One writer at a time; readers never wait for it (the engine isolates them).
+        self._write_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self.version = 0
+        #: Graphs of a remote store that updates through this server have written (see ``SparqlQuads``).
+        self._managed: set[str] = set()
         self._cache: dict[str, Any] = {}
         self._cache_version = 0
 
+    @property
+    def owns_engine(self) -> bool:
+        """True when this process started the engine, so every write to it passes through here."""
+        return self.process is not None
+
+    def close(self) -> None:
+        self.engine.close()
+        if self.process is not None:
+            self.process.stop()
+
     def cached(self, key: str, compute: Any) -> Any:
         """A value computed once per dataset version (dumps, reports, pages)."""
-        with self._lock:
+        with self._cache_lock:
             if self._cache_version != self.version:
                 self._cache, self._cache_version = {}, self.version
-            if key not in self._cache:
-                self._cache[key] = compute()
-            return self._cache[key]
+            if key in self._cache:
+                return self._cache[key]
+        value = compute()
+        with self._cache_lock:
+            if self._cache_version == self.version:
+                self._cache[key] = value
+        return value
 
-    def read(self, compute: Any) -> Any:
-        """Run ``compute`` in this process with no update in progress."""
-        with self._lock:
-            return compute()
+    def snapshot(self) -> Dataset:
+        """The whole dataset as an rdflib Dataset (for rdflib's serialisers), once per version."""
+        return self.cached("snapshot", self.engine.to_dataset)  # type: ignore[no-any-return]
 
-    def query(self, parsed: ParsedQuery, render: Any, timeout: float) -> Any:
-        """Evaluate in a forked child so that a runaway query can be stopped, and serialise there too.
+    # -- queries
 
-        ``render(result)`` turns the rdflib result into what is sent back (bytes); it runs in the child.
-        """
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        with self._lock:
-            child = context.Process(target=_run_child, args=(send, self.dataset, parsed, render), daemon=True)
-            child.start()
-        send.close()
+    def query(
+        self, text: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (), base: str | None = None
+    ) -> tuple[str, bytes, str]:
+        """Run a query on the engine: (query form, answer bytes, media type). The answer is SPARQL JSON
+        results for SELECT and ASK, N-Triples (or another RDF syntax the engine chose) for a graph."""
+        bare = strip_query(text)
+        if re.search(r"\bSERVICE\b", bare, re.IGNORECASE):
+            raise SparqlError("SERVICE is not allowed: this endpoint answers from its own dataset only")
+        kind = query_form(text)
+        # The query goes to the engine as the client sent it: without a dataset, a remote store answers from
+        # its own default graph (which should be the union of its graphs, as here: docs/stores.md).
+        added_lines = 0
+        if base and "<" not in base and ">" not in base:
+            # Relative IRIs resolve against the endpoint's address; a BASE of the query's own comes later
+            # and wins (a prologue may repeat BASE).
+            text, added_lines = f"BASE <{base}>\n{text}", 1
+        form = {"query": [text], "default-graph-uri": list(default_graphs), "named-graph-uri": list(named_graphs)}
+        accept = ACCEPT_GRAPH if kind in ("CONSTRUCT", "DESCRIBE") else ACCEPT_TABLE
         try:
-            if not receive.poll(timeout):
-                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
-            status, payload = receive.recv()
-        except EOFError:
-            raise EngineError("the query process ended without an answer (out of memory?)") from None
-        finally:
-            receive.close()
-            if child.is_alive():
-                child.kill()
-            child.join(1)
-        if status == "error":
-            raise EngineError(payload)
-        return payload
+            response = self.engine.client.post(
+                self.engine.endpoint, data=form, headers={"Accept": accept}, timeout=self.timeout + 5
+            )
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped") from None
+        except httpx.HTTPError as exc:
+            raise EngineError(f"the query engine cannot be reached: {exc}") from None
+        if response.status_code == 400:
+            raise SparqlError(engine_message(response.text, added_lines))
+        if response.status_code >= 300:
+            raise EngineError(f"the query engine answered {response.status_code}: {response.text.strip()[:1000]}")
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = response.content
+        _check_complete(body, media, self.timeout)
+        return kind, body, media
 
-    def update(self, update: Update) -> int:
+    def result(self, text: str) -> Result:
+        """A query's answer as an rdflib result (for pages that render it themselves)."""
+        _, body, media = self.query(text)
+        return parse_answer(body, media)
+
+    # -- updates
+
+    def mirror(self) -> OxigraphStore:
+        """The data as a pyoxigraph store in this process; for a store others may write to, fresh each time
+        (and then only the project's graphs, which are what the shapes are about)."""
+        if self._mirror is None or not self.owns_engine:
+            mirror = OxigraphStore.memory(self.engine.base_iri)
+            if self.process is not None:
+                # Everything the engine holds, its default graph included (updates may write there).
+                response = self.engine.client.get(self.process.store_url, headers={"Accept": "application/n-quads"})
+                response.raise_for_status()
+                data = response.content
+            else:
+                data = self.engine.dump()
+            mirror.load_data(data, ox.RdfFormat.N_QUADS)
+            self._mirror = mirror
+        return self._mirror
+
+    def update(
+        self,
+        text: str,
+        base: str | None,
+        using: Sequence[str] = (),
+        using_named: Sequence[str] = (),
+        *,
+        confirm_drop_all: bool = False,
+    ) -> int:
         """Apply an update as one transaction, validated against the shapes before it is committed."""
-        with self._lock:
-            working = copy_dataset(self.dataset)
-            # rdflib evaluates an update's default graph as the union when this flag is set, and
-            # then cannot add plain triples to it; updates write to the real default graph.
-            previous = rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION
-            rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = False
+        with self._write_lock:
+            # rdflib's SPARQL parser is not safe to use from several threads at once.
+            update = with_using(parse_update(text, base=base), using, using_named)
+            if not confirm_drop_all and any(_drops_all(op) for op in update.algebra):
+                raise SparqlError(
+                    "DROP ALL, CLEAR ALL, DROP NAMED and CLEAR NAMED remove the whole dataset: send the request "
+                    "again with the URL parameter confirm=drop-all"
+                )
+            mirror = self.mirror()
+            source = OxigraphQuads(mirror.oxigraph) if self.owns_engine else SparqlQuads(self.engine, self._managed)
+            change = evaluate_update(source, update)
+            if not change:
+                return self.version
+            # A remote store's mirror holds the project's graphs only; the shapes are about them.
+            checked = change if self.owns_engine else change.within(self.engine.graph_prefix)
+            checked.apply(mirror.oxigraph)
             try:
-                apply_update(working, update)
-            except SparqlError:
+                report = validate(mirror, self.shapes, self.validation_engine)
+                if not report.conforms:
+                    raise UpdateRejected(report)
+                self.engine.update(change.as_update(mirror.oxigraph))
+            except BaseException:
+                checked.revert(mirror.oxigraph)
                 raise
-            except Exception as exc:  # noqa: BLE001
-                raise SparqlError(f"the update failed: {exc}") from None
-            finally:
-                rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = previous
-            report = validate(union(working), self.shapes)
-            if not report.conforms:
-                raise UpdateRejected(report)
-            self.dataset = working
+            self._managed.update(str(q[3]) for q in change.added + change.removed if q[3] is not None)
             self.version += 1
             return self.version
+
+
+def _drops_all(operation: CompValue) -> bool:
+    return operation.name in ("Drop", "Clear") and str(operation.graphiri) in ("ALL", "NAMED")
+
+
+def evaluate_update(source: QuadSource, update: Update) -> Change:
+    """What ``update`` would change in ``source``, computed by rdflib without writing anything."""
+    dataset, overlay = overlay_dataset(source)
+    # rdflib evaluates an update's default graph as the union when this flag is set, and
+    # then cannot add plain triples to it; updates write to the real default graph.
+    previous = rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION
+    rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = False
+    try:
+        apply_update(dataset, update)
+    except SparqlError:
+        raise
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for failing updates
+        raise SparqlError(f"the update failed: {exc}") from None
+    finally:
+        rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = previous
+    added, removed = overlay.delta()
+    for s, p, o, _ in added:
+        if isinstance(s, Literal) or not isinstance(p, URIRef):
+            raise SparqlError(
+                f"the update would store a triple with a literal subject or a non-IRI predicate "
+                f"({s.n3()} {p.n3()} {o.n3()}), which is not RDF; nothing was applied"
+            )
+    return Change(added, removed)
+
+
+def engine_message(text: str, added_lines: int = 0) -> str:
+    """The engine's complaint about a query, with Oxigraph's position ("error at 1:26: …") in words, counted
+    in the client's text (``added_lines`` were put before it here)."""
+    text = text.strip()
+    found = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
+    if found:
+        line, column, message = found.groups()
+        return f"SPARQL syntax error at line {int(line) - added_lines}, column {column}: {message}"
+    return f"SPARQL error: {text}"
+
+
+def strip_query(text: str) -> str:
+    """The query without its IRIs, strings and comments, for looking at its keywords."""
+    return _COMMENT.sub(" ", _IRI_OR_STRING.sub(" ", text))
+
+
+def _check_complete(body: bytes, media: str, timeout: float) -> None:
+    """The Oxigraph server streams its answer and, when it stops a query, appends the reason to a 200."""
+    try:
+        if media in ("application/sparql-results+json", "application/json"):
+            json.loads(body)
+        elif media in ("application/n-triples", "text/plain"):
+            Graph().parse(data=body, format="nt")
+    except ValueError:
+        tail = body[-300:].decode("utf-8", errors="replace")
+        if "cancelled" in tail or "timeout" in tail.lower():
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
+        raise EngineError(f"the query engine sent an incomplete answer: {tail.strip()}") from None
+    except Exception as exc:  # noqa: BLE001 - rdflib's N-Triples parser raises its own kinds
+        tail = body[-300:].decode("utf-8", errors="replace")
+        if "cancelled" in tail:
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
+        raise EngineError(f"the query engine sent an answer that cannot be read: {exc}") from None
+
+
+@dataclass
+class Change:
+    """An update's effect: quads added and removed, each against the data before it."""
+
+    added: list[Quad]
+    removed: list[Quad]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+    def within(self, prefix: str) -> Change:
+        """The part of the change in the named graphs whose names start with ``prefix``."""
+
+        def keep(quads: list[Quad]) -> list[Quad]:
+            return [q for q in quads if q[3] is not None and str(q[3]).startswith(prefix)]
+
+        return Change(keep(self.added), keep(self.removed))
+
+    def apply(self, store: ox.Store) -> None:
+        for quad in self.removed:
+            store.remove(_quad(quad))
+        store.extend([_quad(q) for q in self.added])
+
+    def revert(self, store: ox.Store) -> None:
+        for quad in self.added:
+            store.remove(_quad(quad))
+        store.extend([_quad(q) for q in self.removed])
+
+    def as_update(self, store: ox.Store) -> str:
+        """One SPARQL update that makes the engine's data what ``store`` (with the change applied) holds.
+
+        A graph that loses a triple with a blank node is rewritten whole: blank nodes cannot be named
+        in DELETE DATA, and the engine's labels for them are its own."""
+        rewrite = {g for s, p, o, g in self.removed if isinstance(s, BNode) or isinstance(o, BNode)}
+        parts = []
+        for graph in sorted(rewrite, key=lambda g: "" if g is None else str(g)):
+            target = ox.DefaultGraph() if graph is None else ox.NamedNode(str(graph))
+            parts.append("CLEAR SILENT DEFAULT" if graph is None else f"CLEAR SILENT GRAPH <{graph}>")
+            triples = store.quads_for_pattern(None, None, None, target)
+            parts.append(_data("INSERT", [(q.subject, q.predicate, q.object) for q in triples], graph))
+        by_graph: dict[URIRef | None, tuple[list[Any], list[Any]]] = {}
+        for s, p, o, g in self.removed:
+            if g not in rewrite:
+                by_graph.setdefault(g, ([], []))[0].append(tuple(to_oxigraph(t) for t in (s, p, o)))
+        for s, p, o, g in self.added:
+            if g not in rewrite:
+                by_graph.setdefault(g, ([], []))[1].append(tuple(to_oxigraph(t) for t in (s, p, o)))
+        for graph, (gone, new) in by_graph.items():
+            if gone:
+                parts.append(_data("DELETE", gone, graph))
+            if new:
+                parts.append(_data("INSERT", new, graph))
+        return " ;\n".join(p for p in parts if p)
+
+
+def _quad(quad: Quad) -> ox.Quad:
+    s, p, o, g = quad
+    graph = ox.DefaultGraph() if g is None else ox.NamedNode(str(g))
+    return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)
+
+
+def _data(verb: str, triples: Sequence[tuple[Any, Any, Any]], graph: URIRef | None) -> str:
+    if not triples:
+        return ""
+    body = "\n".join(f"{s} {p} {o} ." for s, p, o in triples)  # pyoxigraph terms print as N-Triples
+    if graph is not None:
+        body = f"GRAPH <{graph}> {{\n{body}\n}}"
+    return f"{verb} DATA {{\n{body}\n}}"
 
 
 def apply_update(dataset: Dataset, update: Update) -> None:
@@ -249,11 +447,3 @@ def _modify_using(dataset: Dataset, u: CompValue, prologue: Any) -> None:
             for g, quads in u.insert.quads.items():
                 graph = dataset.get_context(solution.get(g))
                 graph += _fillTemplate(quads, solution)
-
-
-def copy_dataset(source: Dataset) -> Dataset:
-    target = Dataset(default_union=True)
-    bind_prefixes(target)
-    for s, p, o, g in source.quads((None, None, None, None)):
-        target.add((s, p, o, g))  # type: ignore[arg-type]  # rdflib accepts a graph name here
-    return target

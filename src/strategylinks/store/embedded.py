@@ -64,13 +64,7 @@ class OxigraphStore(Store):
     @classmethod
     def open(cls, path: Path, base_iri: str, *, read_only: bool = False) -> OxigraphStore:
         """Open an existing store folder (made by ``strategylinks load --store DIR``)."""
-        meta = read_meta(path)
-        if meta.get("base_iri") != base_iri:
-            raise StoreError(
-                f"the store was loaded with the base IRI {meta.get('base_iri')!r}, not {base_iri!r}",
-                path=path,
-                hint=f"use --base-iri {meta.get('base_iri')}, or load the store again with this base IRI",
-            )
+        check_store(path, base_iri)
         return cls(base_iri, _open_db(path / DB_DIR, read_only=read_only), path=path, read_only=read_only)
 
     def describe(self) -> str:
@@ -220,6 +214,18 @@ def convert(answer: Any) -> Result:
 
 
 # ---------------------------------------------------------------- store folders
+
+
+def check_store(path: Path, base_iri: str) -> dict[str, Any]:
+    """The store folder's description, if it is a store of this layout version and base IRI."""
+    meta = read_meta(path)
+    if meta.get("base_iri") != base_iri:
+        raise StoreError(
+            f"the store was loaded with the base IRI {meta.get('base_iri')!r}, not {base_iri!r}",
+            path=path,
+            hint=f"use --base-iri {meta.get('base_iri')}, or load the store again with this base IRI",
+        )
+    return meta
 
 
 def read_meta(path: Path) -> dict[str, Any]:

@@ -12,11 +12,11 @@ import contextlib
 import json
 import re
 import uuid
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
-from rdflib import Graph, Variable
+from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier
 
@@ -137,7 +137,7 @@ class RemoteStore(Store):
             response = self._send(
                 "POST", self.endpoint, data={"query": text}, headers={"Accept": "application/sparql-results+json"}
             )
-            rows = _json_rows(response)
+            rows = _json_rows(_document(response.content))
             self._graphs = sorted(str(row["g"]) for row in rows[1] if "g" in row)
         return list(self._graphs)
 
@@ -260,18 +260,18 @@ def with_values(text: str, bindings: Mapping[str, Identifier]) -> str:
     return text.rstrip() + "\nVALUES (" + " ".join("?" + n for n in names) + ") { (" + values + ") }\n"
 
 
-def _document(response: httpx.Response) -> dict[str, Any]:
+def _document(body: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(response.content)
+        document = json.loads(body)
     except ValueError:
         document = None
     if not isinstance(document, dict):
-        raise StoreError(f"the store sent malformed SPARQL JSON results: {_excerpt(response.text)}")
+        text = body.decode("utf-8", errors="replace")
+        raise StoreError(f"the store sent malformed SPARQL JSON results: {_excerpt(text)}")
     return document
 
 
-def _json_rows(response: httpx.Response) -> tuple[list[str], list[dict[str, Identifier]]]:
-    document = _document(response)
+def _json_rows(document: dict[str, Any]) -> tuple[list[str], list[dict[str, Identifier]]]:
     names = list(document.get("head", {}).get("vars", []))
     rows = [
         {k: from_json(v) for k, v in binding.items()} for binding in document.get("results", {}).get("bindings", [])
@@ -281,16 +281,59 @@ def _json_rows(response: httpx.Response) -> tuple[list[str], list[dict[str, Iden
 
 def parse_response(response: httpx.Response) -> Result:
     """An rdflib result for a store's answer: SPARQL JSON results, or a graph in an RDF syntax."""
-    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    return parse_answer(response.content, response.headers.get("content-type", ""))
+
+
+def virtuoso_ask(document: dict[str, Any]) -> bool | None:
+    """Virtuoso 7 answers ASK in SPARQL JSON as a one-row SELECT of ``__ASK_RETVAL`` (1 or 0)."""
+    if document.get("head", {}).get("vars") != ["__ASK_RETVAL"]:
+        return None
+    rows = document.get("results", {}).get("bindings", [])
+    return bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") == "1"
+
+
+def parse_answer(body: bytes, content_type: str) -> Result:
+    media = content_type.split(";")[0].strip().lower()
     if media in ("application/sparql-results+json", "application/json"):
-        document = _document(response)
+        document = _document(body)
         if "boolean" in document:
             return ask_result(bool(document["boolean"]))
-        names, rows = _json_rows(response)
+        if virtuoso_ask(document) is not None:
+            return ask_result(bool(virtuoso_ask(document)))
+        names, rows = _json_rows(document)
         return select_result(names, [{Variable(k): v for k, v in row.items()} for row in rows])
     fmt = GRAPH_TYPES.get(media)
     if fmt is None:
         raise StoreError(f"the store answered in {media or 'no media type'}, which strategylinks cannot read")
     graph = Graph()
-    graph.parse(data=response.content, format=fmt)
+    graph.parse(data=body, format=fmt)
     return graph_result("CONSTRUCT", graph)
+
+
+class SparqlQuads:
+    """A remote store read through SPARQL, as the update overlay reads a dataset (see ``overlay``).
+
+    A shared store holds more than the project (Virtuoso keeps its own system graphs, a national store
+    other projects' data), so the dataset an update sees as "all graphs" (``DROP ALL``, ``GRAPH ?g``) is
+    the project's graphs and the ``managed`` ones (those written through this front end); a graph named
+    in the update is read whatever it is. The default graph reads as empty: stores disagree on what it
+    is (Virtuoso: every graph), and the project's data lives in named graphs."""
+
+    def __init__(self, store: RemoteStore, managed: Iterable[str] = ()) -> None:
+        self.store = store
+        self.managed = set(managed)
+
+    def graphs(self) -> list[URIRef | None]:
+        self.store._graphs = None  # another client may have changed the store since
+        names = sorted(set(self.store.graph_names()) | self.managed)
+        graphs: list[URIRef | None] = [None]
+        return graphs + [URIRef(g) for g in names]
+
+    def triples(self, pattern: tuple[Any, Any, Any], graph: URIRef | None) -> Iterator[tuple[Any, Any, Any]]:
+        if graph is None or isinstance(pattern[0], Literal):
+            return
+        terms = [t.n3() if t is not None else f"?{v}" for t, v in zip(pattern, "spo", strict=True)]
+        text = f"SELECT * WHERE {{ GRAPH <{graph}> {{ {' '.join(terms)} }} }}"
+        response = self.store._send("POST", self.store.endpoint, data={"query": text}, headers={"Accept": ACCEPT_TABLE})
+        for row in _json_rows(_document(response.content))[1]:
+            yield tuple(row.get(v, t) for t, v in zip(pattern, "spo", strict=True))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -28,7 +28,7 @@ def to_rdflib(term: Any) -> Identifier:
     raise TypeError(f"no rdflib term for {term!r}")
 
 
-def to_oxigraph(term: Identifier) -> Any:
+def to_oxigraph(term: Node) -> Any:
     """A pyoxigraph term for an rdflib term (query parameters)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))

@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from starlette.concurrency import run_in_threadpool
 
 from ...export import FORMATS, describe, serialize
-from ...graph import bind_prefixes, label
+from ...graph import bind_prefixes, labels
 from ...namespaces import ONTOLOGY_IRI, graph_ns, resource_ns
 from ...results import FORMAT_ALIASES, GRAPH, best_match, serialize_graph
 from ..deps import SettingsDep, StoreDep
@@ -54,23 +54,31 @@ def rdf_response(graph: Graph, media_type: str) -> Response:
     )
 
 
+# The resource's statements, following blank nodes three levels down, and the statements that point at it.
+_DESCRIBE = """CONSTRUCT { ?r ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?o3 ?p4 ?o4 . ?in ?q ?r }
+WHERE {
+  { ?r ?p ?o
+    OPTIONAL { FILTER (isBlank(?o)) ?o ?p2 ?o2
+      OPTIONAL { FILTER (isBlank(?o2)) ?o2 ?p3 ?o3
+        OPTIONAL { FILTER (isBlank(?o3)) ?o3 ?p4 ?o4 } } } }
+  UNION { ?in ?q ?r }
+}"""
+
+
 def describe_resource(store: KnowledgeStore, iri: URIRef) -> Graph:
     """The resource's own statements (following blank nodes) and the statements that point at it."""
+    result = store.engine.query(_DESCRIBE, {"r": iri})
     out = Graph()
-    data = store.dataset
-    pending: list[URIRef | BNode] = [iri]
-    seen: set[URIRef | BNode] = set()
-    while pending:
-        subject = pending.pop()
-        if subject in seen:
-            continue
-        seen.add(subject)
-        for s, p, o in data.triples((subject, None, None)):
-            out.add((s, p, o))
-            if isinstance(o, BNode):
-                pending.append(o)
-    for s, p, o in data.triples((None, None, iri)):
-        out.add((s, p, o))
+    if result.graph is not None:
+        out += result.graph
+    return out
+
+
+def graph_content(store: KnowledgeStore, name: URIRef) -> Graph:
+    result = store.engine.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graphs=[str(name)])
+    out = Graph()
+    if result.graph is not None:
+        out += result.graph
     return out
 
 
@@ -78,13 +86,9 @@ def resource_page(
     request: Request, graph: Graph, iri: URIRef, settings: ServerSettings, store: KnowledgeStore, status: int = 200
 ) -> Response:
     lang = "en" if request.query_params.get("lang") == "en" else "sv"
-    data = store.dataset
-    names: dict[str, str] = {}
-    for node in set(graph.subjects()) | set(graph.objects()) | set(graph.predicates()):
-        if isinstance(node, URIRef):
-            text = label(data, node, lang)
-            if text != str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]:
-                names[str(node)] = text
+    nodes = {str(n) for n in set(graph.subjects()) | set(graph.objects()) | set(graph.predicates())}
+    found = labels(store.engine, nodes | {str(iri)}, lang)
+    names = {n: text for n, text in found.items() if text != n.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]}
     outgoing: dict[str, list[Any]] = defaultdict(list)
     for _, p, o in sorted(graph.triples((iri, None, None))):
         outgoing[str(p)].append(term_view(o, settings, names))
@@ -100,7 +104,7 @@ def resource_page(
         "resource.html.jinja",
         status,
         iri=str(iri),
-        label=names.get(str(iri), label(data, iri, lang)),
+        label=found.get(str(iri), str(iri)),
         types=types,
         outgoing=rows,
         incoming=incoming,
@@ -124,7 +128,7 @@ async def _resource(request: Request, store: KnowledgeStore, settings: ServerSet
             )
         raise HTTPException(404, f"no resource {iri} in the dataset")
     if media == HTML:
-        return resource_page(request, graph, iri, settings, store)
+        return await run_in_threadpool(resource_page, request, graph, iri, settings, store)
     return rdf_response(graph, media)
 
 
@@ -138,27 +142,27 @@ async def ontology(request: Request, store: StoreDep, settings: SettingsDep) -> 
     media = wants(request)
     if media == HTML:
         iri = URIRef(ONTOLOGY_IRI)
-        return resource_page(request, describe_resource(store, iri), iri, settings, store)
-    copy = Graph()
-    copy += store.dataset.graph(graph_ns(settings.base_iri)["ontology"])
-    return rdf_response(copy, media)
+        graph = await run_in_threadpool(describe_resource, store, iri)
+        return await run_in_threadpool(resource_page, request, graph, iri, settings, store)
+    graph = await run_in_threadpool(graph_content, store, graph_ns(settings.base_iri)["ontology"])
+    return rdf_response(graph, media)
 
 
 @router.get("/graph/{path:path}", summary="A named graph of the dataset (RDF)", response_class=Response)
 async def named_graph(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     name = graph_ns(settings.base_iri)[path]
-    graph = Graph()
-    graph += store.dataset.graph(name)
+    graph = await run_in_threadpool(graph_content, store, name)
     if not len(graph):
         raise HTTPException(404, f"no named graph {name}")
     media = wants(request)
     if media == HTML:
         # The graph as a page: what it holds, each resource linked to its own page.
         subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=str)
+        names = labels(graph, {str(s) for s in subjects})
         rows = [
             {
                 "predicate": term_view(URIRef("http://www.w3.org/2000/01/rdf-schema#member"), settings),
-                "values": [term_view(s, settings, {str(s): label(store.dataset, s, "sv")}) for s in subjects],
+                "values": [term_view(s, settings, names) for s in subjects],
             }
         ]
         return render(
@@ -175,11 +179,11 @@ async def named_graph(path: str, request: Request, store: StoreDep, settings: Se
 
 @router.get("/.well-known/void", summary="DCAT / VoID description of the dataset", response_class=Response)
 async def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    graph = describe(store.dataset, settings)
+    graph = await run_in_threadpool(store.cached, "void", lambda: describe(store.snapshot(), settings))
     media = wants(request)
     if media == HTML:
         dataset = resource_ns(settings.base_iri)["dataset"]
-        return resource_page(request, graph, dataset, settings, store)
+        return await run_in_threadpool(resource_page, request, graph, dataset, settings, store)
     return rdf_response(graph, media)
 
 
@@ -191,7 +195,13 @@ async def data_index(request: Request, store: StoreDep, settings: SettingsDep) -
     ]
     if request.query_params.get("format") == "json" or "json" in (request.headers.get("accept") or "")[:30]:
         return JSONResponse({"downloads": downloads, "void": "/.well-known/void"})
-    return render(request, "data.html.jinja", downloads=downloads, triples=len(store.dataset))
+    sizes = await run_in_threadpool(store.cached, "graph-sizes", store.engine.graph_sizes)
+    return render(
+        request,
+        "data.html.jinja",
+        downloads=downloads,
+        triples=sum(sizes.values()),
+    )
 
 
 @router.get("/data/dataset.{suffix}", summary="The whole dataset in one file", response_class=Response)
@@ -200,7 +210,7 @@ async def dump(suffix: str, store: StoreDep, settings: SettingsDep) -> Response:
     if media is None:
         raise HTTPException(404, f"no download dataset.{suffix}; see /data/")
     fmt = next(name for name, (_, m, _, _) in FORMATS.items() if m == media)
-    text = await run_in_threadpool(store.cached, f"dump:{fmt}", lambda: serialize(store.dataset, fmt, settings))
+    text = await run_in_threadpool(store.cached, f"dump:{fmt}", lambda: serialize(store.snapshot(), fmt, settings))
     return Response(
         text, media_type=media, headers={"Content-Disposition": f'attachment; filename="strategylinks.{suffix}"'}
     )

@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 import hmac
+import json
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from rdflib.query import Result
 from starlette.concurrency import run_in_threadpool
 
 from ...namespaces import FORMATS_NS, SD, VOID
 from ...results import GRAPH, TABULAR, best_match, media_type_for, serialize_graph, serialize_result
+from ...store import StoreError
+from ...store.remote import parse_answer, query_form, virtuoso_ask
 from ..deps import SettingsDep, StoreDep
 from ..settings import ServerSettings
-from ..store import (
-    EngineError,
-    KnowledgeStore,
-    ParsedQuery,
-    QueryTimeout,
-    SparqlError,
-    UpdateRejected,
-    parse_query,
-    parse_update,
-    with_dataset,
-    with_using,
-)
+from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError, UpdateRejected
 
 router = APIRouter(tags=["sparql"])
 
@@ -160,13 +150,17 @@ def negotiate(accept: str | None, format_param: str | None, offered: dict[str, s
     return best
 
 
-def _renderer(media_type: str, limit: int) -> Any:
-    def render(result: Result) -> tuple[bytes, bool]:
-        truncated = False
-        if result.type == "SELECT" and len(result.bindings) > limit:
-            result.bindings = result.bindings[:limit]
-            truncated = True
-        elif result.type in ("CONSTRUCT", "DESCRIBE") and result.graph is not None and len(result.graph) > limit:
+def render_answer(
+    kind: str, body: bytes, engine_media: str, media_type: str, limit: int, *, passthrough: bool = True
+) -> tuple[bytes, bool]:
+    """The engine's answer in the negotiated media type, cut at ``limit`` rows or triples. With
+    ``passthrough``, SPARQL JSON within the limit goes out untouched (the common case costs no conversion);
+    without it, every term is read and written again (a remote store's lexical forms, such as Virtuoso's
+    ``"1"^^xsd:boolean``, come out canonical, as from the embedded store)."""
+    truncated = False
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        result = parse_answer(body, engine_media)
+        if result.graph is not None and len(result.graph) > limit:
             kept = Graph()
             for n, triple in enumerate(sorted(result.graph)):
                 if n >= limit:
@@ -175,8 +169,18 @@ def _renderer(media_type: str, limit: int) -> Any:
             result.graph = kept
             truncated = True
         return serialize_result(result, media_type), truncated
-
-    return render
+    document = json.loads(body)
+    answer = virtuoso_ask(document)
+    if answer is not None:
+        document = {"head": {}, "boolean": answer}
+        body, passthrough = json.dumps(document).encode("utf-8"), False
+    bindings = document.get("results", {}).get("bindings")
+    if isinstance(bindings, list) and len(bindings) > limit:
+        document["results"]["bindings"] = bindings[:limit]
+        body, truncated = json.dumps(document, ensure_ascii=False).encode("utf-8"), True
+    if passthrough and media_type in ("application/sparql-results+json", "application/json"):
+        return body, truncated
+    return serialize_result(parse_answer(body, "application/sparql-results+json"), media_type), truncated
 
 
 def _authorised(request: Request, settings: ServerSettings) -> bool:
@@ -191,18 +195,18 @@ def _authorised(request: Request, settings: ServerSettings) -> bool:
 
 def run_query(op: Operation, request: Request, store: KnowledgeStore, settings: ServerSettings) -> Response:
     assert op.query is not None
-    try:
-        parsed: ParsedQuery = parse_query(op.query, base=str(request.base_url))
-    except SparqlError as exc:
-        raise ProtocolError(400, str(exc)) from None
-    offered = GRAPH if parsed.kind in ("CONSTRUCT", "DESCRIBE") else TABULAR
+    offered = GRAPH if query_form(op.query) in ("CONSTRUCT", "DESCRIBE") else TABULAR
     media_type = negotiate(request.headers.get("accept"), request.query_params.get("format"), offered)
-    with_dataset(parsed, op.values("default-graph-uri"), op.values("named-graph-uri"))
     try:
-        body, truncated = store.query(parsed, _renderer(media_type, settings.result_limit), settings.query_timeout)
+        kind, body, engine_media = store.query(
+            op.query, op.values("default-graph-uri"), op.values("named-graph-uri"), base=str(request.base_url)
+        )
+        body, truncated = render_answer(
+            kind, body, engine_media, media_type, settings.result_limit, passthrough=store.owns_engine
+        )
     except QueryTimeout as exc:
         raise ProtocolError(503, str(exc), {"Retry-After": "1"}) from None
-    except EngineError as exc:
+    except (EngineError, StoreError) as exc:
         raise ProtocolError(500, f"the query engine failed on a valid query: {exc}") from None
     except SparqlError as exc:
         raise ProtocolError(400, str(exc)) from None
@@ -223,14 +227,17 @@ def run_update(op: Operation, request: Request, store: KnowledgeStore, settings:
         )
         raise ProtocolError(403, f"update refused: {reason}", {"WWW-Authenticate": 'Bearer realm="sparql"'})
     try:
-        update = with_using(
-            parse_update(op.update, base=str(request.base_url)),
+        version = store.update(
+            op.update,
+            str(request.base_url),
             op.values("using-graph-uri"),
             op.values("using-named-graph-uri"),
+            confirm_drop_all="drop-all" in op.values("confirm"),
         )
-        version = store.update(update)
     except SparqlError as exc:
         raise ProtocolError(400, str(exc)) from None
+    except (EngineError, StoreError) as exc:
+        raise ProtocolError(500, f"the store failed; nothing was applied: {exc}") from None
     except UpdateRejected as exc:
         report = exc.report
         content = {
@@ -272,16 +279,15 @@ def service_description(request: Request, store: KnowledgeStore, settings: Serve
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    g.add((default, VOID.triples, Literal(len(store.dataset))))
-    for graph in sorted(store.dataset.graphs(), key=lambda x: str(x.identifier)):
-        if not len(graph) or not isinstance(graph.identifier, URIRef):
-            continue
+    sizes = store.cached("graph-sizes", store.engine.graph_sizes)
+    g.add((default, VOID.triples, Literal(sum(sizes.values()))))
+    for name, size in sorted(sizes.items()):
         named, described = BNode(), BNode()
         g.add((dataset, SD.namedGraph, named))
-        g.add((named, SD.name, graph.identifier))
+        g.add((named, SD.name, URIRef(name)))
         g.add((named, SD.graph, described))
         g.add((described, RDF.type, SD.Graph))
-        g.add((described, VOID.triples, Literal(len(graph))))
+        g.add((described, VOID.triples, Literal(size)))
     return g
 
 

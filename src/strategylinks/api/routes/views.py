@@ -14,20 +14,21 @@ from ...errors import StrategyLinksError
 from ...network import alignment_graph
 from ...reports import GapReport, gap_report, resolve_plan
 from ...stats import stats
+from ...store import StoreError
 from ...viz import render as render_graph
 from ...viz import to_pyvis
 from ..deps import SettingsDep, StoreDep
 from ..models import GapReportModel, GraphModel, NamedQueryModel
 from ..pages import local_href, render, term_view
 from ..settings import ServerSettings
-from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError, parse_query
+from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
 
 router = APIRouter()
 
 
 def _report(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> GapReport:
     try:
-        return store.cached(f"gaps:{plan}", lambda: gap_report(store.dataset, plan, settings))  # type: ignore[no-any-return]
+        return store.cached(f"gaps:{plan}", lambda: gap_report(store.engine, plan, settings))  # type: ignore[no-any-return]
     except StrategyLinksError as exc:
         raise HTTPException(404, exc.message) from None
 
@@ -66,7 +67,7 @@ def report_json(report: GapReport, settings: ServerSettings) -> dict[str, Any]:
 async def dashboard(request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
     report = await run_in_threadpool(_report, store, settings, plan)
     plans = await run_in_threadpool(
-        store.cached, "plans", lambda: queries.rows(queries.run(store.dataset, "plans", settings=settings))
+        store.cached, "plans", lambda: queries.rows(queries.run(store.engine, "plans", settings=settings))
     )
     choices = [
         {"iri": str(p["plan"]), "label": str(p["planLabel"] or p["plan"]), "year": str(p["year"])} for p in plans
@@ -82,8 +83,8 @@ async def api_gaps(store: StoreDep, settings: SettingsDep, plan: str | None = No
 
 def _graph_page(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> tuple[str, Any]:
     def build() -> tuple[str, Any]:
-        iri, _ = resolve_plan(store.dataset, plan, settings)
-        view = alignment_graph(store.dataset, iri)
+        iri, _ = resolve_plan(store.engine, plan, settings)
+        view = alignment_graph(store.engine, iri, settings)
         return render_graph(view, settings, server=True), view
 
     try:
@@ -107,7 +108,7 @@ async def api_graph(store: StoreDep, settings: SettingsDep, plan: str | None = N
 
 @router.get("/api/stats", tags=["api"], summary="Counts of the dataset's parts")
 async def api_stats(store: StoreDep, settings: SettingsDep) -> dict[str, object]:
-    return await run_in_threadpool(store.cached, "stats", lambda: stats(store.dataset, settings))
+    return await run_in_threadpool(store.cached, "stats", lambda: stats(store.engine, settings))
 
 
 def _named(name: str, settings: ServerSettings) -> dict[str, Any]:
@@ -135,13 +136,15 @@ async def api_run_query(name: str, request: Request, store: StoreDep, settings: 
     params = {k: v for k, v in request.query_params.items() if k != "format"}
 
     def run() -> bytes:
-        result = queries.run(store.dataset, name, params, settings=settings)
+        result = queries.run(store.engine, name, params, settings=settings)
         out = result.serialize(format="json")
         assert out is not None
         return out
 
     try:
-        body = await run_in_threadpool(store.read, run)
+        body = await run_in_threadpool(run)
+    except StoreError as exc:
+        raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
     except StrategyLinksError as exc:
         raise HTTPException(400, exc.message) from None
     return Response(body, media_type="application/sparql-results+json")
@@ -205,7 +208,7 @@ def _query_page(
     }
     if run and text:
         try:
-            context["result"] = store.query(parse_query(text), lambda r: _table(r, settings), settings.query_timeout)
+            context["result"] = _table(store.result(text), settings)
         except (SparqlError, QueryTimeout, EngineError) as exc:
             context["error"] = str(exc)
     return render(request, "query.html.jinja", 400 if context["error"] else 200, **context)
