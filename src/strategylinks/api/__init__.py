@@ -65,6 +65,7 @@ def open_engine(settings: ServerSettings, shapes: Graph) -> KnowledgeStore:
         update_endpoint=process.update_url,
         graph_store=process.store_url,
         timeout=timeout + 30,
+        union_default_graph=True,
     )
     return KnowledgeStore(engine, shapes, process=process, mirror=mirror, timeout=timeout)
 

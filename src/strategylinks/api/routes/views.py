@@ -29,6 +29,8 @@ router = APIRouter()
 def _report(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> GapReport:
     try:
         return store.cached(f"gaps:{plan}", lambda: gap_report(store.engine, plan, settings))  # type: ignore[no-any-return]
+    except StoreError as exc:
+        raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
     except StrategyLinksError as exc:
         raise HTTPException(404, exc.message) from None
 
@@ -89,6 +91,8 @@ def _graph_page(store: KnowledgeStore, settings: ServerSettings, plan: str | Non
 
     try:
         return store.cached(f"graph:{plan}", build)  # type: ignore[no-any-return]
+    except StoreError as exc:
+        raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
     except StrategyLinksError as exc:
         raise HTTPException(404, exc.message) from None
 
