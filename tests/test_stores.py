@@ -432,3 +432,30 @@ def test_drop_all_needs_confirmation(tmp_path: Path) -> None:
         assert done.status_code == 204, done.text
         empty = httpx.post(base + "/sparql", data={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}).json()
         assert empty["boolean"] is False
+
+
+def test_parameters_are_substituted_like_oxigraph() -> None:
+    from rdflib import Literal, URIRef
+
+    from strategylinks.store.remote import substitute
+
+    plan = URIRef("http://example.org/plan")
+    text = (
+        "SELECT ?plan ?n WHERE { ?a <http://example.org/inPlan> ?plan . "
+        "{ SELECT ?plan (COUNT(*) AS ?n) WHERE { ?b <http://example.org/inPlan> ?plan } GROUP BY ?plan } "
+        'FILTER (?plan != <http://example.org/?plan> && "?plan" != "") } # ?plan\nORDER BY ?plan DESC(?n)'
+    )
+    assert substitute(text, {"plan": plan}) == (
+        "SELECT (<http://example.org/plan> AS ?plan) ?n WHERE { ?a <http://example.org/inPlan> "
+        "<http://example.org/plan> . { SELECT  (COUNT(*) AS ?n) WHERE { ?b <http://example.org/inPlan> "
+        "<http://example.org/plan> } GROUP BY (<http://example.org/plan>) } FILTER (<http://example.org/plan> != "
+        '<http://example.org/?plan> && "?plan" != "") } # ?plan\nORDER BY (<http://example.org/plan>) DESC(?n)'
+    )
+    # What a substitution cannot keep falls back to a VALUES block (None here).
+    assert substitute("SELECT * WHERE { ?s ?p ?plan }", {"plan": plan}) is None
+    assert substitute("SELECT ?x WHERE { BIND (1 AS ?plan) }", {"plan": plan}) is None
+    assert substitute("SELECT ?x WHERE { VALUES ?plan { 1 } }", {"plan": plan}) is None
+    assert substitute("SELECT ?x WHERE { ?x ?y ?z }", {"plan": plan}) is None
+    assert substitute("ASK { ?s ?p $year }", {"year": Literal(2022)}) == (
+        'ASK { ?s ?p "2022"^^<http://www.w3.org/2001/XMLSchema#integer> }'
+    )
