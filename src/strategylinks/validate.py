@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Union
 
@@ -86,9 +87,11 @@ DEFAULT_ENGINE = "turbo"
 Data = Union[Graph, "Store"]
 
 
-def validate(data: Data, shapes: Graph, engine: str = DEFAULT_ENGINE) -> ValidationReport:
+def validate(
+    data: Data, shapes: Graph, engine: str = DEFAULT_ENGINE, focus: Collection[Node] | None = None
+) -> ValidationReport:
     """Validate ``data`` (an rdflib Graph, or a store whose graphs are validated as their union; it must
-    include the ontology, for the class hierarchy) against ``shapes``."""
+    include the ontology, for the class hierarchy) against ``shapes``; only the ``focus`` nodes if given."""
     from .store import OxigraphStore, Store
 
     if engine not in ENGINES:
@@ -109,7 +112,14 @@ def validate(data: Data, shapes: Graph, engine: str = DEFAULT_ENGINE) -> Validat
     else:
         run = shacl_validate
     try:
-        conforms, report, _ = run(target, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+        conforms, report, _ = run(
+            target,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            focus_nodes=None if focus is None else list(focus),
+        )
     except Exception as exc:  # noqa: BLE001 - each engine has its own failure types
         raise InputError(f"the shapes cannot be used ({engine}): {exc}") from None
     if not isinstance(report, Graph):  # pyshacl returns its failure instead of raising
@@ -118,7 +128,7 @@ def validate(data: Data, shapes: Graph, engine: str = DEFAULT_ENGINE) -> Validat
     languages = {str(m): m.language for m in shapes.objects(None, SH.message) if isinstance(m, Literal)}
     violations = []
     for result in report.subjects(predicate=SH.resultSeverity):
-        focus = report.value(result, SH.focusNode)
+        focus_node = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         path_text = _text(path)
         if path is not None and not isinstance(path, URIRef):
@@ -131,7 +141,7 @@ def validate(data: Data, shapes: Graph, engine: str = DEFAULT_ENGINE) -> Validat
         }
         violations.append(
             Violation(
-                focus=str(focus),
+                focus=str(focus_node),
                 path=path_text,
                 constraint=str(report.value(result, SH.sourceConstraintComponent)),
                 value=_text(report.value(result, SH.value)),
