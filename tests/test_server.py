@@ -173,6 +173,27 @@ def test_valid_update_lands(server: str) -> None:
     assert count(server) == before
 
 
+def test_an_update_after_a_valid_one_is_checked_on_the_nodes_it_touches(server: str) -> None:
+    """After an accepted update the server knows its data conforms and validates only the focus nodes an
+    update can affect: an effect that loses its actions is still found, through the inverse path."""
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+    marker = f'INSERT DATA {{ GRAPH <{ID}graph/test> {{ <http://example.org/a> <http://example.org/p> "x" }} }}'
+    assert httpx.post(server + "/sparql", content=marker, headers=headers).status_code == 204
+    before = count(server)
+    update = (
+        "PREFIX sl: <https://w3id.org/strategylinks/ontology#>\n"
+        f"DELETE WHERE {{ GRAPH ?g {{ ?a sl:hasEffect <{EFFECT}> }} }}"
+    )
+    response = httpx.post(server + "/sparql", content=update, headers=headers)
+    assert response.status_code == 422, response.text
+    found = {(v["focus"], v["component"]) for v in response.json()["violations"]}
+    assert (EFFECT, "MinCountConstraintComponent") in found
+    actions = {focus for focus, component in found if component != "MinCountConstraintComponent"}
+    assert len(actions) == 3 and all("/insats-" in a for a in actions), found
+    assert count(server) == before
+    assert httpx.post(server + "/sparql", content=f"DROP GRAPH <{ID}graph/test>", headers=headers).status_code == 204
+
+
 def test_runaway_query_is_stopped_and_the_server_stays_responsive(server: str) -> None:
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     outcome: dict[str, object] = {}

@@ -325,15 +325,21 @@ def cmd_import_strategy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _store_folder(args: argparse.Namespace) -> tuple[Settings, Path]:
+    """The settings of a command about a store folder, and the folder (which it needs)."""
+    settings = _settings(args)
+    if settings.store is None:
+        raise StrategyLinksError("name the store folder: --store DIR (or $STRATEGYLINKS_STORE)")
+    return settings, settings.store
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     from .graph import load_shapes
     from .store import fill
     from .store.embedded import OxigraphStore, build
     from .validate import validate
 
-    settings = _settings(args)
-    if settings.store is None:
-        raise StrategyLinksError("name the store folder: --store DIR (or $STRATEGYLINKS_STORE)")
+    settings, folder = _store_folder(args)
     files = [Path(f) for f in args.files] or None
     shapes = load_shapes(settings)
     loaded: list[str] = []
@@ -351,15 +357,44 @@ def cmd_load(args: argparse.Namespace) -> int:
             raise _Refused()
 
     try:
-        build(settings.store, settings.base_iri, load, check, loaded)
+        build(folder, settings.base_iri, load, check, loaded, validated=not args.no_validate)
     except _Refused:
         assert report is not None
         print(report.text(args.lang), file=sys.stderr)
-        print(f"strategylinks: the data breaks the shapes; the store {settings.store} was not changed", file=sys.stderr)
+        print(f"strategylinks: the data breaks the shapes; the store {folder} was not changed", file=sys.stderr)
         return EXIT_FINDINGS
-    with OxigraphStore.open(settings.store, settings.base_iri, read_only=True) as store:
+    with OxigraphStore.open(folder, settings.base_iri, read_only=True) as store:
         triples = len(store)
-    print(f"loaded {len(loaded)} files, {triples} triples into {settings.store}", file=sys.stderr)
+    print(f"loaded {len(loaded)} files, {triples} triples into {folder}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from .store.embedded import read_meta
+    from .store.journal import Journal, describe
+
+    _, folder = _store_folder(args)
+    meta = read_meta(folder)
+    entries = Journal(folder).entries()
+    print("point\ttime\tchange")
+    print(f"0\t{meta.get('loaded', '')}\tloaded from {len(meta.get('files', []))} files")
+    for line in describe(entries):
+        print(line)
+    current = entries[-1].number if entries else 0
+    print(f"the store is at point {current}; go back with: strategylinks restore --store DIR --to N", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .store.journal import restore
+
+    _, folder = _store_folder(args)
+    entry = restore(folder, args.to)
+    print(
+        f"the store {folder} is back at point {args.to}, as new point {entry.number} "
+        f"(undo it with --to {entry.number - 1})",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -456,6 +491,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE", help="data files (default: every file of the data folder)")
     p.add_argument("--no-validate", action="store_true", help="load without checking the shapes")
     p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser(
+        "backups",
+        parents=[common],
+        help="list the backup points of a store folder",
+        description="List the store folder's backup points: 0 is the store as loaded, each later point the "
+        "store after one update the server committed (or after a restore). Exit 0, 2 no usable store.",
+    )
+    p.set_defaults(func=cmd_backups)
+
+    p = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="bring a store folder back to a backup point",
+        description="Bring the store folder back to backup point N (see: strategylinks backups). The restore "
+        "works on a copy and replaces the store only when it is complete; it is recorded as a new point, so it "
+        "can be undone in turn. The store must not be in use (stop the server first). Exit 0 restored, 2 no "
+        "such point, store in use or unusable.",
+    )
+    p.add_argument("--to", type=int, required=True, metavar="N", help="the backup point to go back to")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser(
         "publish",

@@ -54,14 +54,21 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
         raise InputError(f"cannot read file: {exc.strerror}", path=path) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", path=path, hint="RDF files must be UTF-8") from None
+    return parse_bytes(data, fmt, path, path.resolve().as_uri(), target)
+
+
+def parse_bytes(data: bytes, fmt: str, source: Path | str, base: str, graph: Graph | None = None) -> Graph:
+    """Parse RDF ``data`` (rdflib format name ``fmt``) read from ``source`` (a file, or words such as
+    "the request body"); a syntax problem becomes an InputError naming the source and line."""
+    target = graph if graph is not None else Graph()
     try:
-        target.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+        target.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # noqa: BLE001 - every rdflib parser has its own exception types
-        raise _syntax_error(path, data, fmt, exc) from None
+        raise _syntax_error(source, data, fmt, exc) from None
     return target
 
 
-def _syntax_error(path: Path, data: bytes, fmt: str, exc: Exception) -> InputError:
+def _syntax_error(path: Path | str, data: bytes, fmt: str, exc: Exception) -> InputError:
     """Say where the file is broken. rdflib's Turtle parser reports where it gave up, which can be
     lines after the mistake; Oxigraph's stricter parser points at the token, so ask it first."""
     precise = _oxigraph_position(data, fmt)

@@ -16,11 +16,12 @@ from .. import __version__
 from ..errors import StrategyLinksError
 from ..graph import load_shapes
 from ..store import RemoteStore, memory_store, open_store
-from ..store.embedded import DB_DIR, check_store
+from ..store.embedded import DB_DIR, _open_db, check_store
+from ..store.journal import Journal
 from ..store.server import OxigraphServer
 from ..validate import ValidationReport, validate
 from .middleware import HeadAsGet
-from .routes import ld, sparql, views
+from .routes import gsp, ld, sparql, views
 from .settings import ServerSettings
 from .store import KnowledgeStore
 
@@ -44,15 +45,21 @@ def open_engine(settings: ServerSettings, shapes: Graph) -> KnowledgeStore:
         assert isinstance(remote, RemoteStore)
         remote.client.timeout = httpx.Timeout(timeout + 30)
         return KnowledgeStore(remote, shapes, timeout=timeout)
-    mirror = None
+    mirror, journal = None, None
     if settings.store is not None:
-        check_store(settings.store, settings.base_iri)
+        meta = check_store(settings.store, settings.base_iri)
+        journal = Journal(settings.store)
+        database = _open_db(settings.store / DB_DIR, read_only=False)
+        journal.settle(database)
+        del database  # the engine opens it next
+        conforms = bool(meta.get("validated"))
         process = OxigraphServer(settings.store / DB_DIR, timeout_s=timeout).start()
     else:
         mirror = memory_store(settings)
         report = validate(mirror, shapes)
         if not report.conforms:
             raise StartupRefused(report)
+        conforms = True
         process = OxigraphServer(None, timeout_s=timeout).start()
         try:
             process.load(mirror.dump())
@@ -67,7 +74,9 @@ def open_engine(settings: ServerSettings, shapes: Graph) -> KnowledgeStore:
         timeout=timeout + 30,
         union_default_graph=True,
     )
-    return KnowledgeStore(engine, shapes, process=process, mirror=mirror, timeout=timeout)
+    return KnowledgeStore(
+        engine, shapes, process=process, mirror=mirror, timeout=timeout, journal=journal, conforms=conforms
+    )
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -103,6 +112,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     )
     app.add_middleware(HeadAsGet)
     app.include_router(sparql.router)
+    app.include_router(gsp.router)
     app.include_router(views.router)
     app.include_router(ld.router)
     vendor = settings.viz_path / "vendor"

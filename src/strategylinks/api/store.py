@@ -24,7 +24,10 @@ from rdflib.plugins.sparql.sparql import QueryContext, Update
 from rdflib.plugins.sparql.update import _fillTemplate, evalUpdate  # type: ignore[attr-defined]
 from rdflib.query import Result
 
-from ..store import OxigraphStore, RemoteStore, StoreError
+from ..incremental import Dependencies, algebra_parts, changed_triples, literal_predicates
+from ..store import OxigraphStore, RemoteStore, StoreError, StoreQueryError
+from ..store.base import StoreRefused
+from ..store.journal import Journal
 from ..store.overlay import OxigraphQuads, Quad, QuadSource, overlay_dataset
 from ..store.remote import (
     _COMMENT,
@@ -36,7 +39,7 @@ from ..store.remote import (
     query_form,
 )
 from ..store.server import OxigraphServer
-from ..store.terms import to_oxigraph
+from ..store.terms import to_oxigraph, to_rdflib
 from ..validate import DEFAULT_ENGINE, ValidationReport, validate
 
 # Never fetch a graph named in FROM, USING or a protocol parameter from the web: the server
@@ -64,17 +67,6 @@ class UpdateRejected(Exception):
         self.report = report
 
 
-def _walk(node: Any) -> Any:
-    """Every CompValue below ``node`` (the algebra is nested dicts and lists)."""
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list | tuple):
-        for item in node:
-            yield from _walk(item)
-
-
 def parse_update(text: str, base: str | None = None) -> Update:
     try:
         update = translateUpdate(parseUpdate(text), base=base)
@@ -85,7 +77,7 @@ def parse_update(text: str, base: str | None = None) -> Update:
     for operation in update.algebra:
         if operation.name == "Load":
             raise SparqlError("LOAD is not allowed: this endpoint does not fetch data from the web")
-        if any(part.name == "ServiceGraphPattern" for part in _walk(operation)):
+        if any(part.name == "ServiceGraphPattern" for part in algebra_parts(operation)):
             raise SparqlError("SERVICE is not allowed: this endpoint answers from its own dataset only")
     return update
 
@@ -127,6 +119,8 @@ class KnowledgeStore:
         mirror: OxigraphStore | None = None,
         timeout: float = 30.0,
         validation_engine: str = DEFAULT_ENGINE,
+        journal: Journal | None = None,
+        conforms: bool = False,
     ) -> None:
         self.engine = engine
         self.shapes = shapes
@@ -142,6 +136,12 @@ class KnowledgeStore:
         self._managed: set[str] = set()
         self._cache: dict[str, Any] = {}
         self._cache_version = 0
+        #: The shapes compiled for incremental validation, and whether the mirror is known to conform
+        #: (only then does validating the nodes an update touches say that all of it conforms).
+        self._dependencies: Dependencies | None = None
+        self._conforms = conforms
+        #: The store folder's backup points (an update is written there before the engine commits it).
+        self.journal = journal
 
     @property
     def owns_engine(self) -> bool:
@@ -249,24 +249,124 @@ class KnowledgeStore:
                     "again with the URL parameter confirm=drop-all"
                 )
             mirror = self.mirror()
-            source = OxigraphQuads(mirror.oxigraph) if self.owns_engine else SparqlQuads(self.engine, self._managed)
-            change = evaluate_update(source, update)
-            if not change:
-                return self.version
-            # A remote store's mirror holds the project's graphs only; the shapes are about them.
-            checked = change if self.owns_engine else change.within(self.engine.graph_prefix)
-            checked.apply(mirror.oxigraph)
-            try:
-                report = validate(mirror, self.shapes, self.validation_engine)
-                if not report.conforms:
-                    raise UpdateRejected(report)
-                self.engine.update(change.as_update(mirror.oxigraph))
-            except BaseException:
-                checked.revert(mirror.oxigraph)
-                raise
-            self._managed.update(str(q[3]) for q in change.added + change.removed if q[3] is not None)
-            self.version += 1
+            change = evaluate_update(self._source(mirror), update)
+            return self._commit(mirror, change, summary(text))
+
+    def _source(self, mirror: OxigraphStore) -> QuadSource:
+        return OxigraphQuads(mirror.oxigraph) if self.owns_engine else SparqlQuads(self.engine, self._managed)
+
+    def _commit(self, mirror: OxigraphStore, change: Change, description: str) -> int:
+        """Validate ``change`` (against the data before it) and send it to the engine as one request;
+        hold the write lock."""
+        if not change:
             return self.version
+        # A remote store's mirror holds the project's graphs only; the shapes are about them.
+        checked = change if self.owns_engine else change.within(self.engine.graph_prefix)
+        touched = changed_triples(checked.added + checked.removed)
+        focus = self._focus(mirror, touched)
+        checked.apply(mirror.oxigraph)
+        try:
+            report = self._validate(mirror, touched, focus)
+            if not report.conforms:
+                raise UpdateRejected(report)
+            entry = None
+            if self.journal is not None:
+                entry = self.journal.record(
+                    [_quad(q) for q in change.added], [_quad(q) for q in change.removed], mirror.oxigraph, description
+                )
+            try:
+                self.engine.update(change.as_update(mirror.oxigraph))
+            except (StoreRefused, StoreQueryError):
+                # The engine answered and did not apply it; after no answer at all the point stays (undoing
+                # an update that never landed changes nothing) and is settled when the store next opens.
+                if entry is not None and self.journal is not None:
+                    self.journal.discard(entry)
+                raise
+        except BaseException:
+            checked.revert(mirror.oxigraph)
+            raise
+        self._managed.update(str(q[3]) for q in change.added + change.removed if q[3] is not None)
+        self.version += 1
+        return self.version
+
+    # -- the Graph Store Protocol
+
+    def graph(self, name: URIRef | None) -> Graph | None:
+        """A graph's triples as the engine holds them (``None``: the default graph itself, not the union);
+        ``None`` if there is no such named graph."""
+        if name is None:
+            url = self.process.store_url if self.process is not None else self.engine.graph_store
+            if url:
+                response = self.engine.client.get(
+                    url, params={"default": ""}, headers={"Accept": "application/n-triples"}
+                )
+                if response.status_code == 404:
+                    return Graph()
+                if response.status_code >= 300:
+                    raise EngineError(f"the store answered {response.status_code}: {response.text.strip()[:500]}")
+                return Graph().parse(data=response.content, format="nt")
+            # Without a graph store, a remote store's default graph reads as empty, as it does to updates
+            # (stores disagree on what a query's default graph is: docs/stores.md).
+            return Graph()
+        else:
+            found = self.engine.query("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": name})
+            if not found.askAnswer:
+                return None
+            result = self.engine.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[str(name)])
+        out = Graph()
+        if result.graph is not None:
+            out += result.graph
+        return out
+
+    def write_graph(
+        self, name: URIRef | None, triples: Graph | None, *, merge: bool, description: str
+    ) -> tuple[int, bool]:
+        """Replace (``merge`` false), add to (``merge`` true) or, with ``triples`` None, delete a graph, as
+        one validated transaction: (the dataset version, whether the graph existed before)."""
+        with self._write_lock:
+            mirror = self.mirror()
+            source = self._source(mirror)
+            existing = {(s, p, o, name) for s, p, o in source.triples((None, None, None), name)}
+            new = set() if triples is None else {(s, p, o, name) for s, p, o in triples}
+            if merge:
+                change = Change(sorted(new - existing), [])
+            else:
+                change = Change(sorted(new - existing), sorted(existing - new))
+            return self._commit(mirror, change, description), bool(existing)
+
+    def _focus(self, mirror: OxigraphStore, touched: list[Any]) -> set[Any] | None:
+        """The focus nodes a change can affect, walked in the data before it (``None``: validate it all)."""
+        if not (self._conforms and self.owns_engine):
+            # A store others write to may change between updates; its mirror is fresh and checked whole.
+            return None
+        if self._dependencies is None:
+            self._dependencies = Dependencies(self.shapes, literal_predicates(mirror.oxigraph))
+        return self._dependencies.focus_nodes(mirror.oxigraph, touched)
+
+    def _validate(self, mirror: OxigraphStore, touched: list[Any], before: set[Any] | None) -> ValidationReport:
+        """Validate the mirror with the change applied: only the focus nodes the change can affect (in the
+        data before or after it) when the data conformed before, else all of it."""
+        after = (
+            None
+            if before is None or self._dependencies is None
+            else self._dependencies.focus_nodes(mirror.oxigraph, touched)
+        )
+        if before is None or after is None or self._dependencies is None:
+            report = validate(mirror, self.shapes, self.validation_engine)
+            # A rejected change says nothing about the data without it, so only a pass is remembered.
+            self._conforms = self._conforms or report.conforms
+            return report
+        focus = before | after
+        if not focus:
+            return ValidationReport(conforms=True, violations=(), report_graph=Graph())
+        part = OxigraphStore(mirror.base_iri, self._dependencies.extract(mirror.oxigraph, focus))
+        return validate(part, self.shapes, self.validation_engine, focus={to_rdflib(n) for n in focus})
+
+
+def summary(text: str, limit: int = 200) -> str:
+    """An update's text on one line, shortened, to describe its backup point."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _drops_all(operation: CompValue) -> bool:

@@ -24,6 +24,10 @@ class StoreError(StrategyLinksError):
     """A store that cannot be used: unreachable, refused credentials, locked, or of a newer version."""
 
 
+class StoreRefused(StoreError):
+    """The store answered a request with an error status: it did not carry the request out."""
+
+
 class StoreQueryError(StrategyLinksError):
     """A query or update the store's engine refused (syntax) or failed on; the store is unchanged."""
 

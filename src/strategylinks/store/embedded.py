@@ -276,6 +276,7 @@ def build(
     fill: Callable[[OxigraphStore], None],
     check: Callable[[OxigraphStore], None] | None = None,
     files: Iterable[str] = (),
+    validated: bool = True,
 ) -> None:
     """Create or replace the store folder ``path``: ``fill`` loads a new store beside it, ``check`` may
     refuse it (raise); only then is the new folder swapped in. On any error the old store is untouched."""
@@ -305,6 +306,8 @@ def build(
             "base_iri": base_iri,
             "loaded": datetime.now(UTC).isoformat(timespec="seconds"),
             "files": list(files),
+            # Whether the shapes accepted the data (``load --no-validate`` skips them).
+            "validated": validated and check is not None,
         }
         (staging / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         _swap(staging, path)

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from .base import Store, StoreError, StoreQueryError, ask_result, graph_result, select_result
+from .base import Store, StoreError, StoreQueryError, StoreRefused, ask_result, graph_result, select_result
 from .terms import from_json
 
 #: What to ask for by query form: Virtuoso answers a CONSTRUCT in SPARQL JSON when that is acceptable at all.
@@ -115,7 +115,7 @@ class RemoteStore(Store):
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach {url}: {exc}", hint="is the store running, and is the URL right?") from None
         if response.status_code in (401, 403):
-            raise StoreError(
+            raise StoreRefused(
                 f"{url} refused the request ({response.status_code}): wrong or missing credentials",
                 hint="set STRATEGYLINKS_ENDPOINT_USER and STRATEGYLINKS_ENDPOINT_PASSWORD",
             )
@@ -128,7 +128,7 @@ class RemoteStore(Store):
                     "Virtuoso refused the query on its cost estimate; its maintainers advise commenting out "
                     "MaxQueryCostEstimationTime in virtuoso.ini (see docs/stores.md)"
                 )
-            raise StoreError(f"{url} answered {response.status_code}: {_excerpt(response.text)}", hint=hint)
+            raise StoreRefused(f"{url} answered {response.status_code}: {_excerpt(response.text)}", hint=hint)
         return response
 
     # -- reading

@@ -193,6 +193,17 @@ def _authorised(request: Request, settings: ServerSettings) -> bool:
     return scheme.lower() == "bearer" and bool(given) and hmac.compare_digest(given, expected)
 
 
+def require_token(request: Request, settings: ServerSettings, what: str) -> None:
+    """403 unless the request carries the update token (and the server has one)."""
+    if not _authorised(request, settings):
+        reason = (
+            "this server is read-only"
+            if settings.update_token is None
+            else f"{what}s need the header Authorization: Bearer <token>"
+        )
+        raise ProtocolError(403, f"{what} refused: {reason}", {"WWW-Authenticate": 'Bearer realm="sparql"'})
+
+
 def run_query(op: Operation, request: Request, store: KnowledgeStore, settings: ServerSettings) -> Response:
     assert op.query is not None
     offered = GRAPH if query_form(op.query) in ("CONSTRUCT", "DESCRIBE") else TABULAR
@@ -219,13 +230,7 @@ def run_query(op: Operation, request: Request, store: KnowledgeStore, settings: 
 
 def run_update(op: Operation, request: Request, store: KnowledgeStore, settings: ServerSettings) -> Response:
     assert op.update is not None
-    if not _authorised(request, settings):
-        reason = (
-            "this endpoint is read-only"
-            if settings.update_token is None
-            else "updates need the header Authorization: Bearer <token>"
-        )
-        raise ProtocolError(403, f"update refused: {reason}", {"WWW-Authenticate": 'Bearer realm="sparql"'})
+    require_token(request, settings, "update")
     try:
         version = store.update(
             op.update,
@@ -239,25 +244,30 @@ def run_update(op: Operation, request: Request, store: KnowledgeStore, settings:
     except (EngineError, StoreError) as exc:
         raise ProtocolError(500, f"the store failed; nothing was applied: {exc}") from None
     except UpdateRejected as exc:
-        report = exc.report
-        content = {
-            "conforms": False,
-            "message": "the update would break the shapes and was not applied; the data is unchanged",
-            "violations": [
-                {
-                    "focus": v.focus,
-                    "path": v.path,
-                    "component": v.component,
-                    "value": v.value,
-                    "message_sv": v.message_sv,
-                    "message_en": v.message_en,
-                }
-                for v in report.violations
-            ],
-            "report": report.text("en"),
-        }
-        return JSONResponse(content, status_code=422)
+        return rejection(exc, "the update would break the shapes and was not applied; the data is unchanged")
     return Response(status_code=204, headers={"X-Dataset-Version": str(version)})
+
+
+def rejection(exc: UpdateRejected, message: str) -> JSONResponse:
+    """422 with the SHACL report of a write that would break the shapes."""
+    report = exc.report
+    content = {
+        "conforms": False,
+        "message": message,
+        "violations": [
+            {
+                "focus": v.focus,
+                "path": v.path,
+                "component": v.component,
+                "value": v.value,
+                "message_sv": v.message_sv,
+                "message_en": v.message_en,
+            }
+            for v in report.violations
+        ],
+        "report": report.text("en"),
+    }
+    return JSONResponse(content, status_code=422)
 
 
 def service_description(request: Request, store: KnowledgeStore, settings: ServerSettings) -> Graph:
