@@ -16,8 +16,9 @@ from strategylinks.config import Settings
 from strategylinks.graph import load_dataset, load_shapes, union
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seeds" / "handlingsplan-internationellt-arbete-2022.txt"
+FIXTURES = ROOT / "tests" / "fixtures"
+# Kept in the repository (with their licences) so that a clone runs every test with nothing beside it.
+SEED = FIXTURES / "source" / "handlingsplan-internationellt-arbete-2022.txt"
 ID = "https://w3id.org/strategylinks/id/"
 PLAN_2022 = ID + "plan/handlingsplan-internationellt-arbete-2022"
 GK = ID + "strategi/grona-kronoberg-2025/"

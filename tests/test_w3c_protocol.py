@@ -15,11 +15,11 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from .conftest import SHARED, need
+from .conftest import FIXTURES, need
 from .servers import running_server
 from .stores import oxigraph_command, oxigraph_server, virtuoso_command, virtuoso_server
 
-SUITE = SHARED / "w3c" / "sparql11-protocol"
+SUITE = FIXTURES / "w3c" / "sparql11-protocol"
 MANIFEST = SUITE / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
