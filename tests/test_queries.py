@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from strategylinks import queries
 from strategylinks.config import Settings
 from strategylinks.errors import InputError, QueryError
+from strategylinks.namespaces import SL
 from strategylinks.reports import gap_report
+from strategylinks.store import OxigraphStore
 
 from .conftest import GK, ID, PLAN_2022
 
 
-def run(dataset: Dataset, name: str, **params: str) -> list[dict[str, str | None]]:
+def run(dataset: Any, name: str, **params: str) -> list[dict[str, str | None]]:
     return [
         {k: (None if v is None else str(v)) for k, v in row.items()}
         for row in queries.rows(queries.run(dataset, name, params))
@@ -197,3 +201,44 @@ def test_gaps_come_in_document_order(dataset: Dataset) -> None:
     assert skog == ["1", "3", "4", "5", "6"]
     # Strategy elements (cross-cutting themes, målbild) are not goals and never gaps.
     assert not [g for g in report.gaps if g.level in ("Tvärgående tema", "Målbild")]
+
+
+OTHER_REGION = """
+@prefix sl: <https://w3id.org/strategylinks/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://example.org/other/strategy> a sl:Strategy ; skos:prefLabel "Annan regions strategi"@sv ;
+    sl:goalListComplete true ; dcterms:source <https://example.org/other> ;
+    skos:hasTopConcept <https://example.org/other/goal> .
+<https://example.org/other/goal> a sl:StrategyGoal ; skos:prefLabel "Annan regions mål"@sv ;
+    skos:inScheme <https://example.org/other/strategy> ; skos:topConceptOf <https://example.org/other/strategy> ;
+    sl:goalLevel sl:Priority ; sl:verification sl:Verified ; dcterms:source <https://example.org/other> .
+"""
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_only_the_plans_strategies_are_its_gaps(dataset: Dataset, settings: Settings, engine: str) -> None:
+    """In a store with many regions, a strategy the plan never cites, involves or implements is not
+    part of its gap report; once an action involves it, its goals are."""
+    other, graph = URIRef("https://example.org/other/strategy"), URIRef("https://example.org/graph/other")
+    combined = Dataset(default_union=True)
+    combined.addN(dataset.quads((None, None, None, None)))  # type: ignore[arg-type]
+    combined.graph(graph).parse(data=OTHER_REGION, format="turtle")
+    action = URIRef(ID + "plan/handlingsplan-internationellt-arbete-2022/prioritering-1/rad-1/insats-1")
+    link = (action, SL.involves, other)
+    store = OxigraphStore.memory(settings.base_iri)
+
+    def strategies(query: str) -> set[str]:
+        source: Any = combined
+        if engine == "oxigraph":
+            store.oxigraph.clear()
+            store.load_data(combined.serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
+            source = store
+        return {str(r["strategy"]) for r in run(source, query, plan=PLAN_2022)}
+
+    assert str(other) not in strategies("goals-lacking-actions")
+    assert str(other) not in strategies("strategy-coverage")
+    assert GK.rstrip("/") in strategies("strategy-coverage")
+    combined.graph(graph).add(link)
+    assert str(other) in strategies("goals-lacking-actions")
+    assert str(other) in strategies("strategy-coverage")

@@ -85,8 +85,10 @@ class Journal:
         return found
 
     def last(self) -> int:
-        entries = self.entries()
-        return entries[-1].number if entries else 0
+        """The number of the last point (0: none since the load), from the file names alone."""
+        if not self.folder.is_dir():
+            return 0
+        return max((int(p.stem) for p in self.folder.glob("[0-9]*.json") if p.stem.isdigit()), default=0)
 
     def get(self, number: int) -> Entry:
         for entry in self.entries():
