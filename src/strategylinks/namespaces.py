@@ -28,6 +28,11 @@ RESOURCE_PATH = "id/"
 GRAPH_PATH = "graph/"
 
 #: Prefixes bound in every graph and used in the JSON-LD context.
+# RDF Data Cube and the SDMX terms it is used with, for indicator observations.
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
+
 PREFIXES: dict[str, str] = {
     "sl": str(SL),
     "skos": str(SKOS),
@@ -45,6 +50,9 @@ PREFIXES: dict[str, str] = {
     "sh": str(SH),
     "vann": str(VANN),
     "vcard": str(VCARD),
+    "qb": str(QB),
+    "sdmx-dimension": str(SDMX_DIMENSION),
+    "sdmx-measure": str(SDMX_MEASURE),
 }
 
 
@@ -68,10 +76,13 @@ __all__ = [
     "OWL",
     "PREFIXES",
     "PROV",
+    "QB",
     "RDF",
     "RDFS",
     "SCHEMA",
     "SDG",
+    "SDMX_DIMENSION",
+    "SDMX_MEASURE",
     "SH",
     "SKOS",
     "SL",
