@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -49,9 +50,10 @@ def open_engine(settings: ServerSettings, shapes: Graph) -> KnowledgeStore:
     if settings.store is not None:
         meta = check_store(settings.store, settings.base_iri)
         journal = Journal(settings.store)
-        database = _open_db(settings.store / DB_DIR, read_only=False)
-        journal.settle(database)
-        del database  # the engine opens it next
+        if journal.last():
+            database = _open_db(settings.store / DB_DIR, read_only=False)
+            journal.settle(database)
+            del database  # the engine opens it next
         conforms = bool(meta.get("validated"))
         process = OxigraphServer(settings.store / DB_DIR, timeout_s=timeout).start()
     else:
@@ -86,6 +88,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.update_token is not None and store.owns_engine:
+            # Prepare for the first update while the server already answers reads.
+            threading.Thread(target=store.warm, name="warm-updates", daemon=True).start()
         try:
             yield
         finally:

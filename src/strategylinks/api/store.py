@@ -252,6 +252,17 @@ class KnowledgeStore:
             change = evaluate_update(self._source(mirror), update)
             return self._commit(mirror, change, summary(text))
 
+    def warm(self) -> None:
+        """Load the mirror and compile the shapes for incremental validation now, so that the first update
+        does not pay for them (the server calls this in the background at start)."""
+        try:
+            with self._write_lock:
+                mirror = self.mirror()
+                if self._dependencies is None:
+                    self._dependencies = Dependencies(self.shapes, literal_predicates(mirror.oxigraph))
+        except Exception:  # noqa: BLE001 - the first update does this again and reports its own errors
+            return
+
     def _source(self, mirror: OxigraphStore) -> QuadSource:
         return OxigraphQuads(mirror.oxigraph) if self.owns_engine else SparqlQuads(self.engine, self._managed)
 
