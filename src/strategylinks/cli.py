@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -300,6 +301,71 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
 
     turtle = result.graph.serialize(format="turtle")
     _write(turtle, str(output))
+    return EXIT_OK
+
+
+def cmd_followup_template(args: argparse.Namespace) -> int:
+    from .followup import parse_period, plan_actions, write_template
+    from .reports import resolve_plan
+
+    settings = _settings(args)
+    period = parse_period(args.period) if args.period else None
+    output = Path(args.output)
+    _refuse_overwrite(output, args.force)
+    if output.suffix.lower() != ".xlsx":
+        raise StrategyLinksError("the template is an .xlsx file", path=output, hint="name it FILE.xlsx")
+    with _store(settings) as store:
+        plan, label = resolve_plan(store, args.plan, settings)
+        actions = plan_actions(store, plan, settings)
+    write_template(actions, label, period, output)
+    print(f"wrote {output}: {len(actions)} insatser of {label}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_followup_import(args: argparse.Namespace) -> int:
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS
+
+    from .followup import build_followups, now, parse_period, plan_actions, read_sheet, review_text
+    from .graph import data_files, load_dataset, union
+    from .reports import resolve_plan
+
+    settings = _settings(args)
+    period = parse_period(args.period)
+    source = Path(args.file)
+    rows = read_sheet(source)
+    reported_at = now()
+    if args.reported_at:
+        try:
+            reported_at = datetime.fromisoformat(args.reported_at)
+        except ValueError:
+            raise StrategyLinksError(f"--reported-at {args.reported_at!r} is not an ISO date and time") from None
+    # Resolve the plan first: the default output is named after it.
+    catalogue = load_dataset(settings)
+    plan, _ = resolve_plan(catalogue, args.plan, settings)
+    slug = plan.rstrip("/").rsplit("/", 1)[-1]
+    output = Path(args.output) if args.output else settings.data_path / "followup" / f"{slug}-{period.slug}.ttl"
+    _refuse_overwrite(output, args.force)
+    if output.resolve() in {p.resolve() for p in data_files(settings)}:
+        # The file being replaced is not part of the data the follow-up is checked with.
+        catalogue = load_dataset(settings, [p for p in data_files(settings) if p.resolve() != output.resolve()])
+    merged = union(catalogue)
+    reporter = URIRef(args.reporter) if args.reporter else merged.value(URIRef(plan), DCTERMS.publisher)
+    if not isinstance(reporter, URIRef):
+        raise StrategyLinksError("the plan names no publisher; say who reports with --reporter IRI")
+    result = build_followups(
+        rows, plan_actions(catalogue, plan, settings), plan, period, reporter, reported_at, settings, source
+    )
+    print(review_text(result, source), file=sys.stderr)
+    if result.errors:
+        print(f"strategylinks: {len(result.errors)} rows cannot be read; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not result.recorded:
+        print("strategylinks: no row has a status; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not _conforms_with(catalogue, result.graph, args.lang, "the follow-up", settings):
+        return EXIT_FINDINGS
+    _write(result.graph.serialize(format="turtle"), str(output))
     return EXIT_OK
 
 
@@ -618,6 +684,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", metavar="FILE.xlsx|FILE.csv")
     p.set_defaults(func=cmd_import_strategy)
+
+    p = sub.add_parser("followup", help="follow up a plan: a spreadsheet per period, read back as data")
+    followups = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = followups.add_parser(
+        "template",
+        parents=[common],
+        help="write a follow-up spreadsheet for a plan",
+        description="Write an .xlsx with one row per insats of the plan (its text, its row's effects) and "
+        "columns for status (a drop-down: planerad, pågående, genomförd, senarelagd, inställd), comment and "
+        "evidence links, in Swedish. Exit 0 written, 2 unusable input.",
+    )
+    p.add_argument("--plan", help="the plan's IRI (default: the latest plan)")
+    p.add_argument("--period", help="the period it is for: a year (2022) or a range (2022-03-01--2022-08-31)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="the spreadsheet to write")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_followup_template)
+
+    p = followups.add_parser(
+        "import",
+        parents=[common, writes],
+        help="read a filled-in follow-up spreadsheet into the data",
+        description="Read the template (.xlsx, or .csv saved from it) as follow-ups of the plan for the period, "
+        "review every row (unknown status, an insats not in the plan, a changed insats text, evidence that is "
+        "not a link), validate them with the rest of the data and write them as Turtle (default "
+        "DATA/followup/PLAN-PERIOD.ttl). Exit 0 written, 1 the follow-up breaks the shapes, 2 a row cannot be "
+        "read or unusable input; nothing is written unless the exit is 0.",
+    )
+    p.add_argument("file", metavar="FILE.xlsx|FILE.csv")
+    p.add_argument("--plan", help="the plan's IRI (default: the latest plan)")
+    p.add_argument("--period", required=True, help="a year (2022) or a range (2022-03-01--2022-08-31)")
+    p.add_argument("--reporter", metavar="IRI", help="who reports (default: the plan's publisher)")
+    p.add_argument("--reported-at", metavar="DATETIME", help="when it was reported (default: now)")
+    p.set_defaults(func=cmd_followup_import)
 
     p = sub.add_parser(
         "assets",
