@@ -292,8 +292,8 @@ def measure(
     from strategylinks.config import Settings
     from strategylinks.graph import load_shapes
     from strategylinks.store import OxigraphStore
-    from strategylinks.store.remote import substitute
     from strategylinks.store.server import OxigraphServer
+    from strategylinks.store.sparqltext import substitute
     from strategylinks.validate import validate
 
     data, store, raw_store = work / "data", work / "kg", work / "raw"

@@ -21,7 +21,7 @@ from rdflib.compare import isomorphic
 
 from strategylinks import network, queries, reports
 from strategylinks.config import Settings
-from strategylinks.store import OxigraphStore, RemoteStore, Store, memory_store
+from strategylinks.store import OxigraphStore, RemoteStore, Store, StoreError, memory_store
 
 from .conftest import IN_CI, PLAN_2022, need
 from .servers import running_server
@@ -99,9 +99,14 @@ def remote_store(endpoint: RemoteEndpoint, settings: Settings) -> RemoteStore:
     )
 
 
-def answers(store: Store, name: str) -> list[tuple[str, ...]]:
+#: A value for every parameter of the named queries, for the answers with all of them bound.
+EVERY_PARAMETER = {"plan": PLAN_2022, "previous": PLAN_2022, "strategy": "strategi/grona-kronoberg-2025"}
+
+
+def answers(store: Store | Dataset, name: str, *, bind_all: bool = False) -> list[tuple[str, ...]]:
     named = queries.checks()[name[7:]] if name.startswith("checks/") else queries.available()[name]
-    params = {"plan": PLAN_2022} if "plan" in {p.name for p in named.params} else {}
+    declared = {p.name for p in named.params}
+    params = {k: v for k, v in EVERY_PARAMETER.items() if k in declared and (bind_all or k == "plan")}
     result = queries.run(store, named, params)
     out = []
     for row in queries.rows(result):
@@ -126,6 +131,18 @@ def test_remote_store_answers_as_embedded(
 ) -> None:
     with remote_store(remote, settings) as store:
         assert answers(store, name) == answers(embedded, name)
+
+
+@pytest.mark.parametrize("name", [n for n, q in queries.available().items() if len(q.params) > 1])
+def test_every_parameter_bound_same_answers(
+    name: str, remote: RemoteEndpoint, embedded: OxigraphStore, settings: Settings
+) -> None:
+    """With all parameters bound (plan and strategy, or two plans), the embedded store, rdflib (the
+    reference evaluator of initial bindings) and the remote stores agree."""
+    expected = answers(embedded.to_dataset(), name, bind_all=True)
+    assert answers(embedded, name, bind_all=True) == expected
+    with remote_store(remote, settings) as store:
+        assert answers(store, name, bind_all=True) == expected
 
 
 def test_named_queries_project_their_parameters() -> None:
@@ -536,7 +553,7 @@ def test_drop_all_needs_confirmation(tmp_path: Path) -> None:
 def test_parameters_are_substituted_like_oxigraph() -> None:
     from rdflib import Literal, URIRef
 
-    from strategylinks.store.remote import substitute
+    from strategylinks.store.sparqltext import substitute
 
     plan = URIRef("http://example.org/plan")
     text = (
@@ -555,6 +572,51 @@ def test_parameters_are_substituted_like_oxigraph() -> None:
     assert substitute("SELECT ?x WHERE { BIND (1 AS ?plan) }", {"plan": plan}) is None
     assert substitute("SELECT ?x WHERE { VALUES ?plan { 1 } }", {"plan": plan}) is None
     assert substitute("SELECT ?x WHERE { ?x ?y ?z }", {"plan": plan}) is None
+    # MINUS removes only rows sharing a variable with it: a value written into it would remove nothing.
+    assert substitute("SELECT ?x WHERE { ?x ?y ?plan MINUS { ?plan ?y ?x } }", {"plan": plan}) is None
+    assert substitute("SELECT ?x WHERE { ?x ?y ?plan MINUS { ?z ?y ?x } }", {"plan": plan}) is not None
+    # A subquery whose every projected variable is bound still projects something.
+    assert substitute("SELECT ?n WHERE { { SELECT DISTINCT ?plan { ?x ?y ?plan } } }", {"plan": plan}) == (
+        "SELECT ?n WHERE { { SELECT DISTINCT  (<http://example.org/plan> AS ?_bound1) "
+        "{ ?x ?y <http://example.org/plan> } } }"
+    )
     assert substitute("ASK { ?s ?p $year }", {"year": Literal(2022)}) == (
         'ASK { ?s ?p "2022"^^<http://www.w3.org/2001/XMLSchema#integer> }'
     )
+
+
+def test_a_dropped_connection_repeats_queries_but_not_updates() -> None:
+    """A store that closes the connection without answering: a query goes once more, an update does not."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Flaky(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            seen.append(body)
+            if len(seen) % 2 == 1:  # every other request: hang up without an answer
+                self.close_connection = True
+                return
+            answer = b'{"head": {"vars": []}, "boolean": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    try:
+        with RemoteStore("https://w3id.org/strategylinks/", url, union_default_graph=True) as store:
+            assert store.query("ASK { ?s ?p ?o }").askAnswer is True
+            assert len(seen) == 2 and seen[0] == seen[1]
+            with pytest.raises(StoreError, match="cannot reach"):
+                store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+            assert len(seen) == 3
+    finally:
+        server.shutdown()

@@ -84,7 +84,7 @@ class GapReport:
 
 def latest_plan(source: Queryable, settings: Settings | None = None) -> tuple[str, str]:
     """IRI and label of the newest plan (by sl:planYear)."""
-    found = queries.rows(queries.run(source, "plans", settings=settings))
+    found = queries.rows(queries.run(source, queries.views(settings)["latest-plan"], settings=settings))
     if not found:
         raise InputError("the dataset holds no action plan (sl:ActionPlan)")
     top = found[0]
@@ -95,8 +95,9 @@ def resolve_plan(source: Queryable, plan: str | None, settings: Settings | None 
     if plan is None:
         return latest_plan(source, settings)
     term = queries.convert(queries.Parameter("plan", "iri", ""), plan, (settings or Settings()).base_iri)
-    for row in queries.rows(queries.run(source, "plans", settings=settings)):
-        if str(row["plan"]) == str(term):
+    view = queries.views(settings)["plan"]
+    for row in queries.rows(queries.run(source, view, {"plan": str(term)}, settings=settings)):
+        if row["plan"] is not None:
             return str(term), _str(row["planLabel"]) or str(term)
     raise InputError(f"no action plan {str(term)!r} in the dataset", hint="see: strategylinks query plans")
 

@@ -29,16 +29,9 @@ from ..store import OxigraphStore, RemoteStore, StoreError, StoreQueryError
 from ..store.base import StoreRefused
 from ..store.journal import Journal
 from ..store.overlay import OxigraphQuads, Quad, QuadSource, overlay_dataset
-from ..store.remote import (
-    _COMMENT,
-    _IRI_OR_STRING,
-    ACCEPT_GRAPH,
-    ACCEPT_TABLE,
-    SparqlQuads,
-    parse_answer,
-    query_form,
-)
+from ..store.remote import ACCEPT_GRAPH, ACCEPT_TABLE, SparqlQuads, parse_answer
 from ..store.server import OxigraphServer
+from ..store.sparqltext import query_form, strip_query
 from ..store.terms import to_oxigraph, to_rdflib
 from ..validate import DEFAULT_ENGINE, ValidationReport, validate
 
@@ -420,11 +413,6 @@ def engine_message(text: str, added_lines: int = 0) -> str:
         line, column, message = found.groups()
         return f"SPARQL syntax error at line {int(line) - added_lines}, column {column}: {message}"
     return f"SPARQL error: {text}"
-
-
-def strip_query(text: str) -> str:
-    """The query without its IRIs, strings and comments, for looking at its keywords."""
-    return _COMMENT.sub(" ", _IRI_OR_STRING.sub(" ", text))
 
 
 def _check_complete(body: bytes, media: str, timeout: float) -> None:

@@ -24,6 +24,7 @@ from rdflib.term import Identifier
 
 from ..errors import InputError
 from .base import Store, StoreError, StoreQueryError, ask_result, graph_result, select_result
+from .sparqltext import substitute
 from .terms import to_oxigraph, to_rdflib
 
 #: Bumped when the folder layout changes; a folder written by a newer strategylinks is refused.
@@ -89,7 +90,11 @@ class OxigraphStore(Store):
         else:
             options["use_default_graph_as_union"] = True
         if bindings:
-            options["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+            written = substitute(text, bindings)
+            if written is None:  # a text the substitution cannot keep: Oxigraph pre-binds instead
+                options["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+            else:
+                text = written
         try:
             answer = self.oxigraph.query(text, base_iri=base_iri, **options)
             return convert(answer)

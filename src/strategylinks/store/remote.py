@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import uuid
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -21,28 +20,12 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from .base import Store, StoreError, StoreQueryError, StoreRefused, ask_result, graph_result, select_result
+from .sparqltext import query_form, substitute, with_values
 from .terms import from_json
 
 #: What to ask for by query form: Virtuoso answers a CONSTRUCT in SPARQL JSON when that is acceptable at all.
 ACCEPT_TABLE = "application/sparql-results+json"
 ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-_IRI_OR_STRING = re.compile(
-    r"<[^<>\s]*>"
-    r"|'''.*?'''|\"\"\".*?\"\"\""
-    r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"",
-    re.DOTALL,
-)
-_COMMENT = re.compile(r"#[^\n]*")
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-
-
-def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword outside IRIs, strings and comments."""
-    bare = _COMMENT.sub(" ", _IRI_OR_STRING.sub(" ", text))
-    match = _FORM.search(bare)
-    return match.group(1).upper() if match else "SELECT"
-
-
 GRAPH_TYPES = {
     "application/n-triples": "nt",
     "text/plain": "nt",
@@ -53,6 +36,32 @@ GRAPH_TYPES = {
 }
 #: INSERT DATA requests carry at most this many triples (graphs with blank nodes go whole).
 CHUNK_TRIPLES = 20000
+
+
+class RepeatSafe(httpx.HTTPTransport):
+    """Sends a request that is safe to repeat once more when the store closed the kept-alive connection
+    without answering (Virtuoso does, now and then, after a 401 challenge; RFC 9110 §9.2.2). A SPARQL
+    query is safe; an update is never sent twice, as it may have been carried out."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        except httpx.RemoteProtocolError:
+            if not is_safe(request):
+                raise
+            return super().handle_request(request)
+
+
+def is_safe(request: httpx.Request) -> bool:
+    if request.method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"):
+        return True
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/sparql-query":
+        return True
+    if media == "application/x-www-form-urlencoded":
+        fields = {part.split("=", 1)[0] for part in request.content.decode("ascii", errors="replace").split("&")}
+        return "query" in fields and "update" not in fields
+    return False
 
 
 class ChallengeAuth(httpx.Auth):
@@ -95,7 +104,7 @@ class RemoteStore(Store):
         self.update_endpoint = update_endpoint or endpoint
         self.graph_store = graph_store
         auth = ChallengeAuth(user, password or "") if user else None
-        self.client = httpx.Client(timeout=timeout, auth=auth, follow_redirects=True)
+        self.client = httpx.Client(timeout=timeout, auth=auth, follow_redirects=True, transport=RepeatSafe())
         self._graphs: list[str] | None = None
         #: The store holds only the project's graphs and its default graph is their union (the Oxigraph
         #: server strategylinks starts), so queries need not list them: a list of hundreds of graphs
@@ -255,90 +264,6 @@ def _chunks(ntriples: str) -> list[str]:
 def _excerpt(text: str, size: int = 600) -> str:
     text = " ".join(text.split())
     return text if len(text) <= size else text[:size] + " …"
-
-
-_TOKEN = re.compile(
-    r"(?P<skip><[^<>\s]*>|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*)"
-    r"|(?P<var>[?$][A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<word>\b(?:SELECT|WHERE|GROUP|ORDER|HAVING|LIMIT|OFFSET|VALUES|AS|BIND)\b)"
-    r"|(?P<open>[({])|(?P<close>[)}])|(?P<star>\*)",
-    re.DOTALL | re.IGNORECASE,
-)
-
-
-def substitute(text: str, bindings: Mapping[str, Identifier]) -> str | None:
-    """The query with each bound variable replaced by its value, as Oxigraph's substitutions do
-    (RDF-dev SEP-0007): a store then evaluates subqueries for that value only, where a trailing
-    ``VALUES`` block would have them computed for every value first and joined after (minutes instead
-    of milliseconds on a national dataset). A projected variable becomes ``(VALUE AS ?var)``, one in
-    ``GROUP BY`` / ``ORDER BY`` ``(VALUE)``. ``None`` when the text does something this cannot keep
-    (``SELECT *``, the variable bound by ``AS``, ``BIND`` or ``VALUES``): the caller then uses ``VALUES``.
-    Subqueries stop projecting it."""
-    names = {n.lower(): n for n in bindings}
-    out: list[str] = []
-    position = 0
-    state = "body"  # projection: after SELECT; modifier: after GROUP BY / ORDER BY
-    depth = 0  # brackets opened since the state began
-    braces = 0  # group graph patterns around the current token
-    nested = False  # the current SELECT is a subquery
-    previous_word = ""
-    for match in _TOKEN.finditer(text):
-        kind, token = match.lastgroup, match.group()
-        if kind == "skip":
-            continue
-        if kind == "word":
-            word = token.upper()
-            if word == "SELECT":
-                state, depth, nested = "projection", 0, braces > 0
-            elif word in ("GROUP", "ORDER"):
-                state, depth = "modifier", 0
-            elif word in ("WHERE", "HAVING", "LIMIT", "OFFSET"):
-                state, depth = "body", 0
-            previous_word = word
-            continue
-        if kind == "open":
-            if state == "projection" and token == "{":
-                state = "body"
-            depth += 1
-            braces += token == "{"
-            continue
-        if kind == "close":
-            depth -= 1
-            braces -= token == "}"
-            if state == "modifier" and depth < 0:
-                state, depth = "body", 0
-            continue
-        if kind == "star":
-            if state == "projection" and depth == 0:
-                return None
-            continue
-        name = token[1:].lower()
-        if name not in names:
-            previous_word = ""
-            continue
-        if previous_word in ("AS", "VALUES", "BIND"):
-            return None
-        value = bindings[names[name]].n3()
-        if state == "projection" and depth == 0:
-            # A subquery need not project it (the outer query has the value); the outer query does.
-            replacement = "" if nested else f"({value} AS {token})"
-        elif state == "modifier" and depth == 0:
-            replacement = f"({value})"
-        else:
-            replacement = value
-        out.append(text[position : match.start()] + replacement)
-        position = match.end()
-    if not out:
-        return None
-    return "".join(out) + text[position:]
-
-
-def with_values(text: str, bindings: Mapping[str, Identifier]) -> str:
-    """Pre-bind variables the way rdflib's SPARQLStore does: a trailing VALUES block (SPARQL 1.1 §10.2.2).
-    The named queries keep every parameter in their answers, so this restricts exactly as a binding does."""
-    names = list(bindings)
-    values = " ".join(bindings[n].n3() for n in names)
-    return text.rstrip() + "\nVALUES (" + " ".join("?" + n for n in names) + ") { (" + values + ") }\n"
 
 
 def _document(body: bytes) -> dict[str, Any]:

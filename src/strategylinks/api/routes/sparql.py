@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from ...namespaces import FORMATS_NS, SD, VOID
 from ...results import GRAPH, TABULAR, best_match, media_type_for, serialize_graph, serialize_result
 from ...store import StoreError
-from ...store.remote import parse_answer, query_form, virtuoso_ask
+from ...store.remote import parse_answer, virtuoso_ask
+from ...store.sparqltext import query_form
 from ..deps import SettingsDep, StoreDep
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError, UpdateRejected

@@ -134,7 +134,7 @@ async def api_queries(settings: SettingsDep) -> list[dict[str, Any]]:
 
 @router.get("/api/queries/{name}", tags=["api"], summary="Run a named query (SPARQL JSON results)")
 async def api_run_query(name: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """Parameters are the query's own (see /api/queries), given as URL parameters; they are bound, not pasted."""
+    """Parameters are the query's own (see /api/queries), given as URL parameters and bound as RDF terms."""
     if name not in queries.available(settings):
         raise HTTPException(404, f"no named query {name!r}; see /api/queries")
     params = {k: v for k, v in request.query_params.items() if k != "format"}
