@@ -49,13 +49,18 @@ def alignment_graph(source: Queryable, plan: str, settings: Settings | None = No
     Edges: priority→action (``groups``), action→effect (``has_effect``), effect→goal or
     effect→strategy (``serves``: every effect of a row serves every goal of that row's thematic
     link), action→theme (``theme``), goal→broader goal (``broader``), top goal→strategy (``in``).
-    Every strategy goal of the catalogue is a node, so goals without actions show as gaps.
+    Every goal of a strategy in the plan's scope (``views/plan-scope.rq``, the scope of the gap report)
+    is a node, so goals without actions show as gaps; another region's catalogue is left out.
     """
     view = queries.views(settings)
     params = {"plan": plan}
     labels = _Labels(queries.rows(queries.run(source, view["alignment-labels"], params, settings=settings)))
     facts = queries.rows(queries.run(source, view["alignment-plan"], params, settings=settings))
     catalogue = queries.rows(queries.run(source, view["alignment-catalogue"], settings=settings))
+    scope = {
+        str(r["strategy"]) for r in queries.rows(queries.run(source, view["plan-scope"], params, settings=settings))
+    }
+    linked = {str(r["target"]) for r in facts if str(r["kind"]) == "link"}
 
     g = nx.DiGraph(plan=plan)
     priorities: dict[str, str] = {}
@@ -77,8 +82,19 @@ def alignment_graph(source: Queryable, plan: str, settings: Settings | None = No
     for priority in sorted(priorities):
         g.add_node(priority, kind="priority", notation=priorities[priority], **labels.both(priority))
 
-    goals = sorted((r for r in catalogue if str(r["kind"]) == "goal"), key=lambda r: str(r["node"]))
-    strategies = {str(r["node"]): r for r in catalogue if str(r["kind"]) == "strategy"}
+    goals = sorted(
+        (
+            r
+            for r in catalogue
+            if str(r["kind"]) == "goal" and (_iri(r["strategy"]) in scope or str(r["node"]) in linked)
+        ),
+        key=lambda r: str(r["node"]),
+    )
+    strategies = {
+        str(r["node"]): r
+        for r in catalogue
+        if str(r["kind"]) == "strategy" and (str(r["node"]) in scope or str(r["node"]) in linked)
+    }
     with_goals = {_iri(r["strategy"]) for r in goals}
     for strategy in sorted(strategies):
         row = strategies[strategy]
