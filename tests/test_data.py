@@ -203,3 +203,47 @@ def test_gk2025_hierarchy(merged: Graph) -> None:
     assert merged.value(URIRef(GK + "prioritering-1"), SKOS.broader) == URIRef(GK + "omrade-1")
     # Names known only from the plan say so.
     assert merged.value(URIRef(GK + "prioritering-3/innovationsgrad"), SL.verification) == SL.NamedInPlanOnly
+
+
+def test_catalogue_source_check(merged: Graph) -> None:
+    """What a source check of the catalogue showed, and nothing more (issue 8)."""
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS
+
+    strategy = ID + "strategi/"
+    # Kompetensförsörjningsstrategin: the source breaks off in the fourth area of prioritering 2.
+    p2 = URIRef(strategy + "kompetensforsorjningsstrategi-kronoberg/prioritering-2")
+    assert merged.value(p2, SL.narrowerComplete) == Literal(False)
+    assert {n.language for n in merged.objects(p2, SL.completenessNote)} == {"sv", "en"}
+    # EUSBSR: every level says which action plan it follows; no objective claims its sub-objectives complete.
+    eusbsr = URIRef(strategy + "eusbsr")
+    for goal in merged.subjects(SKOS.inScheme, eusbsr):
+        notes = " ".join(str(n) for n in merged.objects(goal, SKOS.editorialNote) if n.language == "en")  # type: ignore[attr-defined]
+        level = merged.value(goal, SL.goalLevel)
+        assert ("2021 Action Plan (14 policy areas)" if level == SL.PolicyArea else "action plan 2013–2017") in notes
+        if level == SL.Objective:
+            assert merged.value(goal, SL.narrowerComplete) == Literal(False), goal
+    # Folkhälsopolicyn: the ANDT action plan 2012–2015 names the two target areas, with their numbers.
+    andt = URIRef(
+        "http://docplayer.se/3703003-Regional-handlingsplan-alkohol-narkotika-dopning-och-tobak-andt-2012-2015-kronobergs-lan.html"
+    )
+    for slug, number in (("barn-och-ungas-uppvaxtvillkor", "3"), ("tobak-alkohol-narkotika-dopning-spel", "11")):
+        goal = URIRef(strategy + "folkhalsopolicy-kronoberg/" + slug)
+        assert merged.value(goal, SL.verification) == SL.PartlyVerified
+        assert andt in set(merged.objects(goal, DCTERMS.source))
+        assert str(merged.value(goal, SKOS.notation)) == number
+    # Närmare kronobergaren: every goal cites the vårdgivare page that carries the same text.
+    page = URIRef(
+        "https://www.regionkronoberg.se/vardgivare/arbetsomraden-processer/nara-vard/"
+        "narmare-kronobergaren---halso-och-sjukvardens-utvecklingsstrategi/"
+    )
+    goals = {
+        g
+        for g in merged.subjects(SKOS.inScheme, URIRef(strategy + "narmare-kronobergaren"))
+        if (g, RDF.type, SL.StrategyGoal) in merged
+    }
+    assert goals and all(page in set(merged.objects(g, DCTERMS.source)) for g in goals)
+    # ESF+: Fast-Care is programområde F, under its own name.
+    fast = URIRef(strategy + "esf-plus-2021-2027/fast-care")
+    assert str(merged.value(fast, SKOS.notation)) == "F"
+    assert label(merged, fast) == "Fast-Care"
