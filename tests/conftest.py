@@ -53,6 +53,42 @@ def shapes(settings: Settings) -> Graph:
     return load_shapes(settings)
 
 
+#: What the follow-up fixtures add: the example follow-up of the 2022 plan (docs/templates), a fictional
+#: follow-up of one insats for spring 2023, and fictional Kolada values of one indicator that measures
+#: an effect of row 1 and one of its goals.
+EXAMPLE_FOLLOWUP = ROOT / "docs" / "templates" / "uppfoljning-exempel-2022.csv"
+KOLADA_FIXTURE = FIXTURES / "indicators" / "kolada-fiktiva-varden.json"
+#: A second, fictional period: one insats postponed in 2022 and carried out in the first half of 2023.
+SPRING_2023 = FIXTURES / "followup" / "followup-halvar-2023.csv"
+SPRING_PERIOD = "2023-01-01--2023-06-30"
+ROW_1 = "plan/handlingsplan-internationellt-arbete-2022/prioritering-1/rad-1"
+MEASURED_GOAL = "strategi/grona-kronoberg-2025/prioritering-3/innovationsgrad"
+
+
+@pytest.fixture(scope="session")
+def followed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped data with the example follow-up for 2022 and indicator values imported
+    through the CLI, as a coordinator would."""
+    from strategylinks.cli import main
+
+    target = tmp_path_factory.mktemp("followed") / "data"
+    shutil.copytree(ROOT / "data", target)
+    base = ["--data-dir", str(target)]
+    followup = ["followup", "import", str(EXAMPLE_FOLLOWUP), "--period", "2022", "--plan", PLAN_2022]
+    assert main([*followup, "--reported-at", "2023-03-01T10:00:00", *base]) == 0
+    spring = ["followup", "import", str(SPRING_2023), "--period", SPRING_PERIOD, "--plan", PLAN_2022]
+    assert main([*spring, "--reported-at", "2023-07-01T10:00:00", *base]) == 0
+    indicators = ["indicators", "import", str(KOLADA_FIXTURE), "--label", "N00000=Fiktiv andel"]
+    measures = f"N00000={ROW_1}/effekt-1,{MEASURED_GOAL}"
+    assert main([*indicators, "--unit", "N00000=procent", "--measures", measures, *base]) == 0
+    return target
+
+
+@pytest.fixture(scope="session")
+def followed(followed_data: Path) -> Dataset:
+    return load_dataset(Settings(data_dir=followed_data))
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     need(SEED.is_file(), f"the source document is not at {SEED}")

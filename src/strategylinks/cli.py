@@ -369,6 +369,43 @@ def cmd_followup_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_indicators_import(args: argparse.Namespace) -> int:
+    from rdflib import RDF
+
+    from .graph import data_files, load_dataset, union
+    from .importer.build import slugify
+    from .indicators import build_indicators, pairs, read_records, review_text
+    from .namespaces import SL
+
+    settings = _settings(args)
+    source = Path(args.file)
+    layout, records = read_records(source)
+    labels, units = pairs(args.label or [], "--label"), pairs(args.unit or [], "--unit")
+    measures: dict[str, list[str]] = {}
+    for key, target in pairs(args.measures or [], "--measures").items():
+        measures.setdefault(key, []).extend(target.split(","))
+    output = Path(args.output) if args.output else settings.data_path / "indikatorer" / f"{slugify(source.stem)}.ttl"
+    _refuse_overwrite(output, args.force)
+    others = [p for p in data_files(settings) if p.resolve() != output.resolve()]
+    catalogue = load_dataset(settings, others)
+    merged = union(catalogue)
+    known = {str(n) for kind in (SL.Effect, SL.StrategyGoal) for n in merged.subjects(RDF.type, kind)}
+    result = build_indicators(
+        layout, records, settings, source, labels=labels, units=units, measures=measures, known=known
+    )
+    print(review_text(result, source), file=sys.stderr)
+    if result.errors:
+        print(f"strategylinks: {len(result.errors)} rows cannot be read; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not result.observations:
+        print("strategylinks: the file holds no values; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not _conforms_with(catalogue, result.graph, args.lang, "the indicator values", settings):
+        return EXIT_FINDINGS
+    _write(result.graph.serialize(format="turtle"), str(output))
+    return EXIT_OK
+
+
 def cmd_import_strategy(args: argparse.Namespace) -> int:
     from .graph import data_files, load_dataset, union
     from .importer.strategy import import_strategy
@@ -717,6 +754,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reporter", metavar="IRI", help="who reports (default: the plan's publisher)")
     p.add_argument("--reported-at", metavar="DATETIME", help="when it was reported (default: now)")
     p.set_defaults(func=cmd_followup_import)
+
+    p = sub.add_parser("indicators", help="indicator values: from a spreadsheet or Kolada, as RDF Data Cube")
+    indicators = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = indicators.add_parser(
+        "import",
+        parents=[common, writes],
+        help="read indicator values (the project's layout or Kolada's) into the data",
+        description="Read indicators and their values from a .csv or .xlsx (columns: indikator-id, indikator, "
+        "enhet, område, period, värde, källa, mäter; or English names) or from Kolada (its data documents as "
+        ".json, or a table with kpi, municipality, period, gender, value). Every problem names its row. The "
+        "result is validated with the rest of the data and written as Turtle (default DATA/indikatorer/FILE.ttl). "
+        "Exit 0 written, 1 it breaks the shapes, 2 a row cannot be read or unusable input; nothing is written "
+        "unless the exit is 0.",
+    )
+    p.add_argument("file", metavar="FILE.csv|FILE.xlsx|FILE.json")
+    p.add_argument("--label", action="append", metavar="ID=TEXT", help="an indicator's name, where the file has none")
+    p.add_argument("--unit", action="append", metavar="ID=TEXT", help="an indicator's unit, where the file has none")
+    p.add_argument(
+        "--measures",
+        action="append",
+        metavar="ID=IRI[,IRI]",
+        help="the effects or goals an indicator measures (IRIs, or relative to {base}id/)",
+    )
+    p.set_defaults(func=cmd_indicators_import)
 
     p = sub.add_parser(
         "assets",
