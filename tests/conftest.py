@@ -90,6 +90,15 @@ def followed(followed_data: Path) -> Dataset:
 
 
 @pytest.fixture(scope="session")
+def followed_server(followed_data: Path) -> Iterator[str]:
+    """A read-only server on the data with follow-ups and indicator values."""
+    from .servers import running_server
+
+    with running_server("--data-dir", str(followed_data)) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
 def seed_text() -> str:
     need(SEED.is_file(), f"the source document is not at {SEED}")
     return SEED.read_text(encoding="utf-8")

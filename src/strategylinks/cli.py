@@ -169,6 +169,23 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if args.strict and report.gaps else EXIT_OK
 
 
+def cmd_network(args: argparse.Namespace) -> int:
+    from .analysis import analyse, render_json, render_markdown
+    from .network import alignment_graph
+    from .reports import resolve_plan
+
+    settings = _settings(args)
+    with _store(settings) as store:
+        plan, label = resolve_plan(store, args.plan, settings)
+        view = alignment_graph(store, plan, settings)
+    view.graph["plan_label"] = label
+    report = analyse(view)
+    kind = None if args.kind == "all" else args.kind
+    text = render_json(report, kind) if args.format == "json" else render_markdown(report, view, kind)
+    _write(text, args.output)
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import serialize
 
@@ -654,6 +671,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 when any goal lacks actions")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser(
+        "network",
+        parents=[common],
+        help="what the alignment graph says: bridging insatser, shared strategies, fragile goals, clusters",
+        description="bridges: insatser ranked by betweenness between strategies; overlap: a strategy x strategy "
+        "matrix of shared insatser; fragile: goals that exactly one insats serves; clusters: groups of insatser "
+        "sharing goals and themes (greedy modularity). Exit 0, or 2 for unusable input.",
+    )
+    p.add_argument("kind", choices=("all", "bridges", "overlap", "fragile", "clusters"))
+    p.add_argument("--plan", help="plan IRI (default: the latest plan)")
+    p.add_argument("--format", choices=("md", "json"), default="md")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_network)
 
     p = sub.add_parser("export", parents=[common], help="the whole dataset with its DCAT/VoID description")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="ttl")

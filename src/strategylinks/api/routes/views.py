@@ -110,6 +110,29 @@ async def api_graph(store: StoreDep, settings: SettingsDep, plan: str | None = N
     return {"plan": view.graph["plan"], "nodes": nodes, "edges": edges}
 
 
+def _network(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> Any:
+    from ...analysis import analyse
+
+    def build() -> Any:
+        _, view = _graph_page(store, settings, plan)
+        return analyse(view)
+
+    return store.cached(f"network:{plan}", build)
+
+
+@router.get("/api/network", tags=["api"], summary="What the alignment graph says (bridges, overlap, fragile, clusters)")
+async def api_network(
+    store: StoreDep, settings: SettingsDep, plan: str | None = None, kind: str | None = None
+) -> dict[str, Any]:
+    """The network analyses of a plan (all of them, or ``kind``: bridges, overlap, fragile or clusters)."""
+    from ...analysis import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise HTTPException(400, f"kind must be one of {', '.join(KINDS)}")
+    report = await run_in_threadpool(_network, store, settings, plan)
+    return report.as_json(kind)  # type: ignore[no-any-return]
+
+
 @router.get("/api/stats", tags=["api"], summary="Counts of the dataset's parts")
 async def api_stats(store: StoreDep, settings: SettingsDep) -> dict[str, object]:
     return await run_in_threadpool(store.cached, "stats", lambda: stats(store.engine, settings))
