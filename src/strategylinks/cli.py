@@ -186,6 +186,25 @@ def cmd_network(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .annual import build, write
+
+    settings = _settings(args)
+    output = Path(args.output)
+    _refuse_overwrite(output, args.force)
+    fmt = args.format or output.suffix.lower().lstrip(".")
+    if fmt not in ("docx", "html", "md"):
+        raise StrategyLinksError("give --format docx, html or md (or name the file .docx, .html or .md)")
+    with _store(settings) as store:
+        report = build(store, args.plan, args.period, settings, args.lang)
+    try:
+        files = write(report, fmt, output)
+    except OSError as exc:
+        raise StrategyLinksError(f"cannot write: {exc.strerror}", path=output) from None
+    print("wrote " + ", ".join(str(f) for f in files), file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import serialize
 
@@ -685,6 +704,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "json"), default="md")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_network)
+
+    p = sub.add_parser(
+        "report",
+        parents=[common],
+        help="the yearly follow-up report (återrapportering) of a plan for a period",
+        description="Per priority and insats the status and comment; statuses per priority and coverage per "
+        "strategy, planned against carried out, with charts; the goals lacking actions; coverage on paper only; "
+        "the changes since the previous plan; indicator values with their sources; caveats. Swedish, or English "
+        "with --lang en. Exit 0, or 2 for unusable input (an unknown plan or period).",
+    )
+    p.add_argument("--plan", help="plan IRI (default: the latest plan)")
+    p.add_argument("--period", required=True, help="the follow-up period: 2022, or START--END as imported")
+    p.add_argument("--format", choices=("docx", "html", "md"), help="default: from the file's suffix")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument("-o", "--output", required=True, help="the file to write (Markdown: its charts beside it)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", parents=[common], help="the whole dataset with its DCAT/VoID description")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="ttl")
