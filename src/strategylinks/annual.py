@@ -23,6 +23,7 @@ from rdflib.term import Identifier
 from . import queries
 from .config import Settings
 from .errors import InputError
+from .followup import period_iri
 from .graph import labels as labels_of
 from .queries import Queryable
 from .reports import GapReport, gap_report, resolve_plan
@@ -268,7 +269,7 @@ def build(
     settings = settings or Settings()
     plan_iri, plan_label = resolve_plan(source, plan, settings)
     views = queries.views(settings)
-    period_term = str(queries.convert(queries.Parameter("period", "iri", ""), period_path(period), settings.base_iri))
+    period_term = period_iri(period, settings.base_iri)
     found = queries.rows(queries.run(source, views["period"], {"period": period_term}, settings=settings))
     if not found:
         raise InputError(
@@ -340,16 +341,6 @@ def build(
     return report
 
 
-def period_path(text: str) -> str:
-    """``2022`` or ``2022-03-01--2022-08-31`` as the period's IRI relative to ``{base}id/``, as the
-    follow-up import names it; an IRI (or a path with a slash) is kept."""
-    from .followup import parse_period
-
-    if ":" in text.split("/")[0] or "/" in text:
-        return text
-    return "period/" + parse_period(text).slug
-
-
 def _relabel(source: Queryable, report: AnnualReport) -> None:
     """Labels in the report's language (falling back to the other), with one query for all of them."""
     nodes = set(report.priorities) | {o.strategy for o in report.outcome}
@@ -387,7 +378,6 @@ def charts(report: AnnualReport) -> list[Chart]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
 
     out = []
     counts = report.status_counts()
@@ -401,13 +391,7 @@ def charts(report: AnnualReport) -> list[Chart]:
             range(len(priorities)), values, left=left, color=STATUS_COLOURS[status], label=report.status_name(status)
         )
         left = [a + b for a, b in zip(left, values, strict=True)]
-    axes.set_yticks(range(len(priorities)), [_short(report.priorities[p], 40) for p in priorities])
-    axes.invert_yaxis()
-    axes.set_xlabel(report.t("actions"))
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(loc="lower right", fontsize=8)
-    axes.set_title(report.t("chart_status"))
-    figure.tight_layout()
+    _finish(figure, axes, [report.priorities[p] for p in priorities], report.t("actions"), report.t("chart_status"))
     description = "; ".join(
         f"{report.priorities[p]}: "
         + ", ".join(f"{report.status_name(s)} {counts[p][s]}" for s in statuses if counts[p].get(s))
@@ -422,19 +406,27 @@ def charts(report: AnnualReport) -> list[Chart]:
         [y - 0.2 for y in positions], [o.planned_goals for o in rows], 0.4, color="#90a4ae", label=report.t("planned")
     )
     axes.barh([y + 0.2 for y in positions], [o.done_goals for o in rows], 0.4, color="#2e7d32", label=report.t("done"))
-    axes.set_yticks(list(positions), [_short(name(report, o.strategy, o.label), 40) for o in rows])
-    axes.invert_yaxis()
-    axes.set_xlabel(report.t("goals"))
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(loc="lower right", fontsize=8)
-    axes.set_title(report.t("chart_coverage"))
-    figure.tight_layout()
+    labels = [name(report, o.strategy, o.label) for o in rows]
+    _finish(figure, axes, labels, report.t("goals"), report.t("chart_coverage"))
     planned, done = report.t("planned"), report.t("done")
     description = "; ".join(
         f"{name(report, o.strategy, o.label)}: {planned} {o.planned_goals}, {done} {o.done_goals}" for o in rows
     )
     out.append(Chart("tackning", report.t("chart_coverage"), _png(figure, plt), description))
     return out
+
+
+def _finish(figure: Any, axes: Any, labels: list[str], xlabel: str, title: str) -> None:
+    """Horizontal bars read top down, whole numbers on the axis, a legend and a title."""
+    from matplotlib.ticker import MaxNLocator
+
+    axes.set_yticks(range(len(labels)), [_short(label, 40) for label in labels])
+    axes.invert_yaxis()
+    axes.set_xlabel(xlabel)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(loc="lower right", fontsize=8)
+    axes.set_title(title)
+    figure.tight_layout()
 
 
 def _png(figure: Any, plt: Any) -> bytes:

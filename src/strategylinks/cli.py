@@ -230,14 +230,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
+    from .followup import period_iri
     from .network import alignment_graph
     from .reports import resolve_plan
     from .viz import write
 
     settings = _settings(args)
+    period = period_iri(args.period, settings.base_iri) if args.period else None
     with _store(settings) as store:
         plan, _ = resolve_plan(store, args.plan, settings)
-        view = alignment_graph(store, plan, settings)
+        view = alignment_graph(store, plan, settings, period=period)
     path = write(view, Path(args.output), settings)
     print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
@@ -286,6 +288,30 @@ def _conforms_with(catalogue: Graph, addition: Graph, lang: str, what: str, sett
         print(report.text(lang), file=sys.stderr)
         print(f"strategylinks: {what} breaks the shapes; it was not written", file=sys.stderr)
     return report.conforms
+
+
+def _finish_rows(
+    errors: int,
+    empty: str | None,
+    catalogue: Graph,
+    addition: Graph,
+    what: str,
+    args: argparse.Namespace,
+    settings: Settings,
+    output: Path,
+) -> int:
+    """The end of a spreadsheet import: nothing written on bad rows, an empty result or a shape
+    violation; else the Turtle file."""
+    if errors:
+        print(f"strategylinks: {errors} rows cannot be read; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if empty:
+        print(f"strategylinks: {empty}; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not _conforms_with(catalogue, addition, args.lang, what, settings):
+        return EXIT_FINDINGS
+    _write(addition.serialize(format="turtle"), str(output))
+    return EXIT_OK
 
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
@@ -393,16 +419,8 @@ def cmd_followup_import(args: argparse.Namespace) -> int:
         rows, plan_actions(catalogue, plan, settings), plan, period, reporter, reported_at, settings, source
     )
     print(review_text(result, source), file=sys.stderr)
-    if result.errors:
-        print(f"strategylinks: {len(result.errors)} rows cannot be read; nothing was written", file=sys.stderr)
-        return EXIT_INPUT
-    if not result.recorded:
-        print("strategylinks: no row has a status; nothing was written", file=sys.stderr)
-        return EXIT_INPUT
-    if not _conforms_with(catalogue, result.graph, args.lang, "the follow-up", settings):
-        return EXIT_FINDINGS
-    _write(result.graph.serialize(format="turtle"), str(output))
-    return EXIT_OK
+    empty = None if result.recorded else "no row has a status"
+    return _finish_rows(len(result.errors), empty, catalogue, result.graph, "the follow-up", args, settings, output)
 
 
 def cmd_indicators_import(args: argparse.Namespace) -> int:
@@ -430,16 +448,9 @@ def cmd_indicators_import(args: argparse.Namespace) -> int:
         layout, records, settings, source, labels=labels, units=units, measures=measures, known=known
     )
     print(review_text(result, source), file=sys.stderr)
-    if result.errors:
-        print(f"strategylinks: {len(result.errors)} rows cannot be read; nothing was written", file=sys.stderr)
-        return EXIT_INPUT
-    if not result.observations:
-        print("strategylinks: the file holds no values; nothing was written", file=sys.stderr)
-        return EXIT_INPUT
-    if not _conforms_with(catalogue, result.graph, args.lang, "the indicator values", settings):
-        return EXIT_FINDINGS
-    _write(result.graph.serialize(format="turtle"), str(output))
-    return EXIT_OK
+    empty = None if result.observations else "the file holds no values"
+    what = "the indicator values"
+    return _finish_rows(len(result.errors), empty, catalogue, result.graph, what, args, settings, output)
 
 
 def cmd_import_strategy(args: argparse.Namespace) -> int:
@@ -734,6 +745,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("viz", parents=[common], help="write the interactive alignment graph (offline HTML)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.html")
     p.add_argument("--plan", help="plan IRI (default: the latest plan)")
+    p.add_argument("--period", help="show the follow-up status of this period (default: the plan's latest)")
     p.set_defaults(func=cmd_viz)
 
     p = sub.add_parser(

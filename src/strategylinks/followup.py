@@ -98,6 +98,14 @@ def parse_period(text: str) -> Period:
     )
 
 
+def period_iri(text: str, base_iri: str) -> str:
+    """A period as given on the command line or in a URL (``2022``, ``2022-03-01--2022-08-31``, or the
+    period's IRI, possibly relative to ``{base}id/``) as the IRI the follow-up import gives it."""
+    if ":" not in text.split("/")[0] and "/" not in text:
+        text = "period/" + parse_period(text).slug
+    return str(queries.convert(queries.Parameter("period", "iri", ""), text, base_iri))
+
+
 def plan_actions(source: queries.Queryable, plan: str, settings: Settings | None = None) -> list[PlanAction]:
     """The plan's actions in document order, with what the template shows of each."""
     view = queries.views(settings)["followup-actions"]

@@ -13,6 +13,7 @@ from rdflib.term import Identifier, Node
 
 from . import queries
 from .config import Settings
+from .errors import InputError
 from .graph import choose_label
 from .namespaces import SL
 from .queries import Queryable
@@ -42,7 +43,17 @@ class _Labels:
         return {"label": self(node, "sv"), "label_en": self(node, "en")}
 
 
-def alignment_graph(source: Queryable, plan: str, settings: Settings | None = None) -> nx.DiGraph:
+def followup_periods(source: Queryable, plan: str, settings: Settings | None = None) -> list[dict[str, str]]:
+    """The periods the plan's actions were followed up in, the latest first: ``iri`` and ``label``."""
+    rows = queries.rows(
+        queries.run(source, queries.views(settings)["followup-periods"], {"plan": plan}, settings=settings)
+    )
+    return [{"iri": str(r["period"]), "label": str(r["label"] or r["period"])} for r in rows]
+
+
+def alignment_graph(
+    source: Queryable, plan: str, settings: Settings | None = None, *, period: str | None = None
+) -> nx.DiGraph:
     """Build the alignment view of one plan from three SPARQL queries (``queries/views/``), so that it
     is built the same way from an embedded or a remote store, or from an rdflib Dataset.
 
@@ -51,6 +62,10 @@ def alignment_graph(source: Queryable, plan: str, settings: Settings | None = No
     link), action→theme (``theme``), goal→broader goal (``broader``), top goal→strategy (``in``).
     Every goal of a strategy in the plan's scope (``views/plan-scope.rq``, the scope of the gap report)
     is a node, so goals without actions show as gaps; another region's catalogue is left out.
+
+    With a follow-up ``period`` (default: the plan's latest, if it has any), each action carries its
+    ``status`` there (the status's notation, ``""`` when not followed up) and each goal ``done``: whether
+    an action carried out (genomförd) serves it directly.
     """
     view = queries.views(settings)
     params = {"plan": plan}
@@ -166,7 +181,33 @@ def alignment_graph(source: Queryable, plan: str, settings: Settings | None = No
         i: labels(i, "sv") for _, d in g.nodes(data=True) if d["kind"] == "action" for i in d["involves"]
     }
     _mark_coverage(g)
+    _mark_status(g, source, plan, settings, period)
     return g
+
+
+def _mark_status(g: nx.DiGraph, source: Queryable, plan: str, settings: Settings | None, period: str | None) -> None:
+    periods = followup_periods(source, plan, settings)
+    g.graph["periods"] = periods
+    if period is None:
+        if not periods:
+            return
+        period = periods[0]["iri"]
+    elif period not in {p["iri"] for p in periods}:
+        raise InputError(
+            f"the plan has no follow-up for the period {period!r}", hint="see: strategylinks report --help"
+        )
+    g.graph["period"] = period
+    g.graph["period_label"] = next((p["label"] for p in periods if p["iri"] == period), period)
+    view = queries.views(settings)["followup-status"]
+    found = queries.rows(queries.run(source, view, {"plan": plan, "period": period}, settings=settings))
+    status = {str(r["action"]): _iri(r["statusNotation"]) for r in found}
+    for node, data in g.nodes(data=True):
+        if data["kind"] == "action":
+            data["status"] = status.get(node, "")
+    for node, data in g.nodes(data=True):
+        if data["kind"] == "goal":
+            direct = actions_reaching(g, node, via_narrower=False)
+            data["done"] = any(g.nodes[a].get("status") == "genomförd" for a in direct)
 
 
 def _ensure_target(g: nx.DiGraph, labels: _Labels, target: str) -> None:

@@ -38,6 +38,17 @@ GOAL_COLOURS = {
 }
 
 
+#: How an action's follow-up status shows: a mark before its label and its border colour.
+STATUS_MARKS = {
+    "genomförd": ("✓", "#2e7d32"),
+    "pågående": ("▶", "#1976d2"),
+    "planerad": ("○", "#7f8c8d"),
+    "senarelagd": ("‖", "#b7950b"),
+    "inställd": ("✗", "#c62828"),
+    "": ("?", "#95a5a6"),
+}
+
+
 def _short(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
@@ -56,6 +67,7 @@ def to_pyvis(g: nx.DiGraph) -> Network:
     places = positions(g)
     for node, data in sorted(g.nodes(data=True)):
         kind = data["kind"]
+        label = data["label"]
         style = {k: (dict(v) if isinstance(v, dict) else v) for k, v in STYLE[kind].items()}
         extra: dict[str, Any] = {}
         if kind == "goal":
@@ -70,13 +82,23 @@ def to_pyvis(g: nx.DiGraph) -> Network:
                 "level_name_en": data.get("level_en", ""),
                 "actions": data.get("actions", 0),
             }
+            if "done" in data:
+                extra["done"] = data["done"]
         elif kind == "action":
             extra = {"priority": data["priority"], "themes": data["themes"], "involves": data["involves"]}
+            if "status" in data:
+                mark, colour = STATUS_MARKS.get(data["status"], STATUS_MARKS[""])
+                extra["status"] = data["status"]
+                style["color"] = {"background": "#d6eaf8", "border": colour}
+                style["borderWidth"] = 3
+                if not data["status"]:
+                    style["shapeProperties"] = {"borderDashes": [4, 3]}
+                label = f"{mark} {data['label']}"
         elif kind == "strategy":
             extra = {"complete": data["complete"]}
         net.add_node(
             node,
-            label=_short(data["label"]),
+            label=_short(label),
             kind=kind,
             full_label=data["label"],
             label_en=data.get("label_en", ""),
@@ -139,6 +161,9 @@ def render(
         server=server,
         base_iri=settings.base_iri,
         gap_count=sum(1 for _, d in g.nodes(data=True) if d["kind"] == "goal" and d["coverage"] == "none"),
+        period=g.graph.get("period"),
+        period_label=g.graph.get("period_label", ""),
+        status_marks=[{"status": k, "mark": m, "colour": c} for k, (m, c) in STATUS_MARKS.items()],
         vis_script=script,
         vis_style=style,
     )

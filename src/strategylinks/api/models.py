@@ -47,6 +47,12 @@ class GapReportModel(BaseModel):
     indirect: list[GapModel]
     actionsWithoutGoals: list[UnlinkedActionModel]
     incompleteStrategies: list[str]
+    followup: dict[str, object] | None = Field(
+        default=None, description="statuses per priority, coverage carried out and paper coverage in a period"
+    )
+    network: dict[str, object] | None = Field(
+        default=None, description="goals that depend on a single action; strategies that share actions"
+    )
 
 
 class NamedQueryModel(BaseModel):

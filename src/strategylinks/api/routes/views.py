@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import queries
-from ...errors import StrategyLinksError
-from ...network import alignment_graph
+from ...errors import InputError, StrategyLinksError
+from ...followup import period_iri
+from ...network import alignment_graph, followup_periods
 from ...reports import GapReport, gap_report, resolve_plan
 from ...stats import stats
 from ...store import StoreError
@@ -65,32 +66,120 @@ def report_json(report: GapReport, settings: ServerSettings) -> dict[str, Any]:
     }
 
 
+STATUS_ORDER = ("genomförd", "pågående", "planerad", "senarelagd", "inställd", "")
+
+
+def _rows(store: KnowledgeStore, settings: ServerSettings, name: Any, params: dict[str, str]) -> list[dict[str, str]]:
+    found = queries.rows(queries.run(store.engine, name, params, settings=settings))
+    return [{k: str(v) for k, v in r.items() if v is not None} for r in found]
+
+
+def _followup(store: KnowledgeStore, settings: ServerSettings, plan: str, period: str | None) -> dict[str, Any] | None:
+    """The follow-up part of the dashboard: statuses per priority, coverage carried out, paper coverage;
+    ``None`` when the plan was never followed up."""
+
+    def build() -> dict[str, Any] | None:
+        periods = followup_periods(store.engine, plan, settings)
+        chosen = period_iri(period, settings.base_iri) if period else (periods[0]["iri"] if periods else None)
+        if chosen is None:
+            return None
+        if chosen not in {p["iri"] for p in periods}:
+            raise InputError(f"the plan has no follow-up for the period {chosen}")
+        params = {"plan": plan, "period": chosen}
+        priorities: dict[str, dict[str, Any]] = {}
+        for r in _rows(store, settings, "status-per-priority", params):
+            entry = priorities.setdefault(
+                r["priority"], {"iri": r["priority"], "label": r.get("priorityLabel", r["priority"]), "counts": {}}
+            )
+            entry["counts"][r.get("statusNotation", "")] = int(r["actions"])
+        statuses = [s for s in STATUS_ORDER if any(s in p["counts"] for p in priorities.values())]
+        totals = {s: sum(p["counts"].get(s, 0) for p in priorities.values()) for s in statuses}
+        outcome = _rows(store, settings, "plan-vs-outcome", params)
+        paper = _rows(store, settings, "paper-coverage", params)
+        return {
+            "period": chosen,
+            "periodLabel": next(p["label"] for p in periods if p["iri"] == chosen),
+            "periods": periods,
+            "statuses": statuses,
+            "priorities": list(priorities.values()),
+            "totals": totals,
+            "actions": sum(totals.values()),
+            "carriedOut": {r["strategy"]: int(r["carriedOutGoals"]) for r in outcome},
+            "plannedGoals": sum(int(r["plannedGoals"]) for r in outcome),
+            "carriedOutGoals": sum(int(r["carriedOutGoals"]) for r in outcome),
+            "paper": [{**r, "href": local_href(r["goal"], settings)} for r in paper],
+        }
+
+    return store.cached(f"followup:{plan}:{period}", build)  # type: ignore[no-any-return]
+
+
+def _network_summary(store: KnowledgeStore, settings: ServerSettings, plan: str) -> dict[str, Any]:
+    """The dashboard's network section, from SPARQL alone (cheap on any store): goals that depend on a
+    single insats, and the pairs of strategies that share insatser. Bridges and clusters: /network."""
+
+    def build() -> dict[str, Any]:
+        fragile = _rows(store, settings, "fragile-goals", {"plan": plan})
+        overlap = [
+            r
+            for r in _rows(store, settings, "strategy-overlap", {"plan": plan})
+            if r["strategy"] < r["other"]  # each pair once, not the diagonal
+        ]
+        overlap.sort(key=lambda r: (-int(r["actions"]), r.get("strategyLabel", ""), r.get("otherLabel", "")))
+        return {
+            "fragile": [{**r, "href": local_href(r["goal"], settings)} for r in fragile],
+            "overlap": overlap,
+        }
+
+    return store.cached(f"network-summary:{plan}", build)  # type: ignore[no-any-return]
+
+
 @router.get("/", response_class=HTMLResponse, tags=["pages"], summary="Gap dashboard (HTML)")
-async def dashboard(request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
+async def dashboard(
+    request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
+) -> Response:
     report = await run_in_threadpool(_report, store, settings, plan)
+    extra = await run_in_threadpool(_extras, store, settings, report.plan, period)
     plans = await run_in_threadpool(
         store.cached, "plans", lambda: queries.rows(queries.run(store.engine, "plans", settings=settings))
     )
     choices = [
         {"iri": str(p["plan"]), "label": str(p["planLabel"] or p["plan"]), "year": str(p["year"])} for p in plans
     ]
-    return render(request, "dashboard.html.jinja", report=report_json(report, settings), plans=choices)
+    return render(request, "dashboard.html.jinja", report={**report_json(report, settings), **extra}, plans=choices)
+
+
+def _extras(store: KnowledgeStore, settings: ServerSettings, plan: str, period: str | None) -> dict[str, Any]:
+    try:
+        return {
+            "followup": _followup(store, settings, plan, period),
+            "network": _network_summary(store, settings, plan),
+        }
+    except StoreError as exc:
+        raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
+    except StrategyLinksError as exc:
+        raise HTTPException(404, exc.message) from None
 
 
 @router.get("/api/gaps", response_model=GapReportModel, tags=["api"], summary="Gap report (JSON twin of /)")
-async def api_gaps(store: StoreDep, settings: SettingsDep, plan: str | None = None) -> dict[str, Any]:
+async def api_gaps(
+    store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
+) -> dict[str, Any]:
     report = await run_in_threadpool(_report, store, settings, plan)
-    return report_json(report, settings)
+    extra = await run_in_threadpool(_extras, store, settings, report.plan, period)
+    return {**report_json(report, settings), **extra}
 
 
-def _graph_page(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> tuple[str, Any]:
+def _graph_page(
+    store: KnowledgeStore, settings: ServerSettings, plan: str | None, period: str | None = None
+) -> tuple[str, Any]:
     def build() -> tuple[str, Any]:
         iri, _ = resolve_plan(store.engine, plan, settings)
-        view = alignment_graph(store.engine, iri, settings)
+        term = None if period is None else period_iri(period, settings.base_iri)
+        view = alignment_graph(store.engine, iri, settings, period=term)
         return render_graph(view, settings, server=True), view
 
     try:
-        return store.cached(f"graph:{plan}", build)  # type: ignore[no-any-return]
+        return store.cached(f"graph:{plan}:{period}", build)  # type: ignore[no-any-return]
     except StoreError as exc:
         raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
     except StrategyLinksError as exc:
@@ -98,14 +187,18 @@ def _graph_page(store: KnowledgeStore, settings: ServerSettings, plan: str | Non
 
 
 @router.get("/graph", response_class=HTMLResponse, tags=["pages"], summary="Alignment graph (HTML)")
-async def graph_page(store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
-    page, _ = await run_in_threadpool(_graph_page, store, settings, plan)
+async def graph_page(
+    store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
+) -> Response:
+    page, _ = await run_in_threadpool(_graph_page, store, settings, plan, period)
     return HTMLResponse(page)
 
 
 @router.get("/api/graph", response_model=GraphModel, tags=["api"], summary="Alignment graph (JSON twin of /graph)")
-async def api_graph(store: StoreDep, settings: SettingsDep, plan: str | None = None) -> dict[str, Any]:
-    _, view = await run_in_threadpool(_graph_page, store, settings, plan)
+async def api_graph(
+    store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
+) -> dict[str, Any]:
+    _, view = await run_in_threadpool(_graph_page, store, settings, plan, period)
     nodes, edges, *_ = to_pyvis(view).get_network_data()
     return {"plan": view.graph["plan"], "nodes": nodes, "edges": edges}
 
@@ -118,6 +211,30 @@ def _network(store: KnowledgeStore, settings: ServerSettings, plan: str | None) 
         return analyse(view)
 
     return store.cached(f"network:{plan}", build)
+
+
+@router.get("/network", response_class=HTMLResponse, tags=["pages"], summary="What the network says (HTML)")
+async def network_page(request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
+    def build() -> tuple[Any, Any]:
+        try:
+            _, view = _graph_page(store, settings, plan)
+            return _network(store, settings, plan), view
+        except StoreError as exc:
+            raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
+
+    report, view = await run_in_threadpool(build)
+    lang = "en" if request.query_params.get("lang") == "en" else "sv"
+    key = "label_en" if lang == "en" else "label"
+    names = {n: (d.get(key) or d["label"]) for n, d in view.nodes(data=True)}
+    return render(
+        request,
+        "network.html.jinja",
+        report=report,
+        plan=view.graph["plan"],
+        plan_label=resolve_plan(store.engine, view.graph["plan"], settings)[1],
+        names=names,
+        href=lambda iri: local_href(iri, settings),
+    )
 
 
 @router.get("/api/network", tags=["api"], summary="What the alignment graph says (bridges, overlap, fragile, clusters)")
