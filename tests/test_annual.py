@@ -189,3 +189,44 @@ def test_bad_input(capsys: pytest.CaptureFixture[str], followed_data: Path, tmp_
     assert main([*base, "--period", "2022", "-o", str(tmp_path / "r.docx")]) == 2
     assert (tmp_path / "r.docx").read_bytes() == b"old"
     assert not (tmp_path / "r.md").exists()
+
+
+def test_round_trip_template_to_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """template → a coordinator fills it in → import → report, with the report's numbers from SPARQL."""
+    import openpyxl
+
+    from strategylinks.config import Settings
+    from strategylinks.graph import load_dataset
+
+    from .conftest import ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    sheet_path = tmp_path / "uppfoljning-2023.xlsx"
+    base = ["--data-dir", str(data)]
+    assert main(["followup", "template", "--period", "2023", "-o", str(sheet_path), *base]) == 0
+    book = openpyxl.load_workbook(sheet_path)
+    sheet = book["Uppföljning"]
+    statuses = ["genomförd", "pågående", "inställd", "senarelagd", "genomförd", "planerad"]
+    for number, row in enumerate(sheet.iter_rows(min_row=2), start=0):
+        if number < 12:  # five rows are left without a status
+            row[5].value = statuses[number % len(statuses)]
+            row[6].value = f"Testkommentar {number}"
+    book.save(sheet_path)
+    assert main(["followup", "import", str(sheet_path), "--period", "2023", *base]) == 0
+    out = tmp_path / "aterrapportering-2023.docx"
+    assert main(["report", "--period", "2023", "-o", str(out), *base]) == 0
+    capsys.readouterr()
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    source = load_dataset(Settings(data_dir=data))
+    totals = Counter[str]()
+    for r in rows(source, "status-per-priority", plan=PLAN_2022, period=ID + "period/2023"):
+        totals[r.get("statusNotation", "")] += int(r["actions"])
+    assert totals == {"genomförd": 4, "pågående": 2, "inställd": 2, "senarelagd": 2, "planerad": 2, "": 5}
+    assert "4 av 17 insatser är genomförda, 2 pågår, 2 är senarelagda och 2 inställda; 5 har ingen uppföljning" in text
+    actions = [row for table in tables_after(document)["Insatser: status och kommentar"] for row in table[1:]]
+    assert sum(1 for row in actions if row[3].startswith("Testkommentar")) == 12
+    outcome = rows(source, "plan-vs-outcome", plan=PLAN_2022, period=ID + "period/2023")
+    (coverage,) = tables_after(document)["Täckning per strategi: planerat och genomfört"]
+    assert {(r[0], r[3]) for r in coverage[1:]} == {(o["strategyLabel"], o["carriedOutGoals"]) for o in outcome}

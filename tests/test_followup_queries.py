@@ -17,7 +17,8 @@ from strategylinks.indicators import OBS_VALUE, REF_AREA, REF_PERIOD
 from strategylinks.namespaces import QB, SL
 from strategylinks.store import memory_store
 
-from .conftest import ID, MEASURED_GOAL, PLAN_2022, ROW_1, SPRING_PERIOD
+from .conftest import ID, MEASURED_GOAL, PLAN_2022, ROW_1, SPRING_PERIOD, need
+from .stores import oxigraph_command, oxigraph_server, virtuoso_command, virtuoso_server
 
 PERIOD = ID + "period/2022"
 PERIODS = (PERIOD, ID + "period/" + SPRING_PERIOD)
@@ -67,6 +68,42 @@ def test_rdflib_and_oxigraph_agree(name: str, followed: Dataset, followed_data: 
         expected = normalised(rows(followed, name, **bound))
         assert expected, (name, bound)
         assert normalised(rows(store, name, **bound)) == expected
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_remote_stores_agree(
+    kind: str, followed: Dataset, followed_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The follow-up and indicator queries with all their parameters bound, on a real Oxigraph server and
+    a real Virtuoso holding the followed-up data, give rdflib's answers."""
+    import os
+
+    from strategylinks.cli import main
+    from strategylinks.store import RemoteStore
+
+    command, start = (
+        (oxigraph_command(), oxigraph_server) if kind == "oxigraph" else (virtuoso_command(), virtuoso_server)
+    )
+    need(command is not None, f"{kind} is not installed")
+    (tmp_path / kind).mkdir()
+    with start(tmp_path / kind) as endpoint:
+        for key, value in endpoint.env.items():
+            monkeypatch.setenv(key, value)
+        assert main(["publish", "--data-dir", str(followed_data), *endpoint.args()]) == 0
+        store = RemoteStore(
+            Settings().base_iri,
+            endpoint.endpoint,
+            update_endpoint=endpoint.update_endpoint,
+            user=os.environ.get("STRATEGYLINKS_ENDPOINT_USER"),
+            password=os.environ.get("STRATEGYLINKS_ENDPOINT_PASSWORD"),
+        )
+        with store:
+            for name in (*FOLLOWUP_QUERIES, "fragile-goals", "strategy-overlap"):
+                declared = {p.name for p in queries.available()[name].params}
+                every = {"plan": PLAN_2022, "period": PERIOD, "goal": ID + MEASURED_GOAL}
+                for params in ({k: v for k, v in every.items() if k in declared}, {"plan": PLAN_2022}):
+                    expected = normalised(rows(followed, name, **params))
+                    assert normalised(rows(store, name, **params)) == expected, (name, params)
 
 
 @pytest.mark.parametrize("period", PERIODS)
