@@ -86,6 +86,9 @@ def test_status_on_the_dashboard_and_in_the_graph(followed_server: str) -> None:
     page = httpx.get(followed_server + "/", params={"period": "2022"}).text
     assert 'id="followup-headline"' in page and "8 av 17 insatser genomförda" in page
     assert 'id="paper"' in page and "Direkt, genomfört" in page
+    # The actions serving no goal, each with its status in the period.
+    assert page.count('<td class="status">') == len(gaps["actionsWithoutGoals"]) == 9
+    assert len(followup["statusOf"]) == 17
     graph = httpx.get(followed_server + "/api/graph", params={"period": "2022"}).json()
     status = {n["id"]: n.get("status") for n in graph["nodes"] if n["kind"] == "action"}
     assert sorted(s or "" for s in status.values()).count("genomförd") == 8

@@ -96,6 +96,10 @@ def _followup(store: KnowledgeStore, settings: ServerSettings, plan: str, period
         totals = {s: sum(p["counts"].get(s, 0) for p in priorities.values()) for s in statuses}
         outcome = _rows(store, settings, "plan-vs-outcome", params)
         paper = _rows(store, settings, "paper-coverage", params)
+        status_of = {
+            r["action"]: r.get("statusNotation", "")
+            for r in _rows(store, settings, queries.views(settings)["followup-status"], params)
+        }
         return {
             "period": chosen,
             "periodLabel": next(p["label"] for p in periods if p["iri"] == chosen),
@@ -108,6 +112,7 @@ def _followup(store: KnowledgeStore, settings: ServerSettings, plan: str, period
             "plannedGoals": sum(int(r["plannedGoals"]) for r in outcome),
             "carriedOutGoals": sum(int(r["carriedOutGoals"]) for r in outcome),
             "paper": [{**r, "href": local_href(r["goal"], settings)} for r in paper],
+            "statusOf": status_of,
         }
 
     return store.cached(f"followup:{plan}:{period}", build)  # type: ignore[no-any-return]
@@ -139,11 +144,15 @@ async def dashboard(
 ) -> Response:
     report = await run_in_threadpool(_report, store, settings, plan)
     extra = await run_in_threadpool(_extras, store, settings, report.plan, period)
+    view = queries.views(settings)["sibling-plans"]
     plans = await run_in_threadpool(
-        store.cached, "plans", lambda: queries.rows(queries.run(store.engine, "plans", settings=settings))
+        store.cached,
+        f"plans:{report.plan}",
+        lambda: queries.rows(queries.run(store.engine, view, {"plan": report.plan}, settings=settings)),
     )
     choices = [
-        {"iri": str(p["plan"]), "label": str(p["planLabel"] or p["plan"]), "year": str(p["year"])} for p in plans
+        {"iri": str(p["sibling"]), "label": str(p["siblingLabel"] or p["sibling"]), "year": str(p["year"])}
+        for p in plans
     ]
     return render(request, "dashboard.html.jinja", report={**report_json(report, settings), **extra}, plans=choices)
 
