@@ -23,12 +23,11 @@ from rdflib.term import Identifier
 from . import queries
 from .config import Settings
 from .errors import InputError
-from .followup import period_iri
+from .followup import STATUS_ORDER, period_iri
 from .graph import labels as labels_of
 from .queries import Queryable
 from .reports import GapReport, gap_report, resolve_plan
 
-STATUS_ORDER = ("genomförd", "pågående", "planerad", "senarelagd", "inställd")
 STATUS_EN = {
     "genomförd": "carried out",
     "pågående": "ongoing",

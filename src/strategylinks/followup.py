@@ -26,6 +26,8 @@ STATUSES: dict[str, URIRef] = {
     "senarelagd": SL.Postponed,
     "inställd": SL.Cancelled,
 }
+#: The order reports and pages show statuses in: what was done first, then what was not.
+STATUS_ORDER = ("genomförd", "pågående", "planerad", "senarelagd", "inställd")
 _ALIASES = {
     "pagaende": "pågående",
     "genomford": "genomförd",

@@ -51,6 +51,17 @@ def followup_periods(source: Queryable, plan: str, settings: Settings | None = N
     return [{"iri": str(r["period"]), "label": str(r["label"] or r["period"])} for r in rows]
 
 
+def choose_period(periods: list[dict[str, str]], wanted: str | None) -> str | None:
+    """The period to show: ``wanted`` if the plan was followed up in it, else the latest one (``None`` if
+    there is none); a period the plan was not followed up in is an error naming those it was."""
+    if wanted is None:
+        return periods[0]["iri"] if periods else None
+    if wanted not in {p["iri"] for p in periods}:
+        known = ", ".join(p["label"] for p in periods) or "none"
+        raise InputError(f"the plan has no follow-up for the period {wanted}", hint=f"its periods: {known}")
+    return wanted
+
+
 def alignment_graph(
     source: Queryable, plan: str, settings: Settings | None = None, *, period: str | None = None
 ) -> nx.DiGraph:
@@ -188,14 +199,9 @@ def alignment_graph(
 def _mark_status(g: nx.DiGraph, source: Queryable, plan: str, settings: Settings | None, period: str | None) -> None:
     periods = followup_periods(source, plan, settings)
     g.graph["periods"] = periods
+    period = choose_period(periods, period)
     if period is None:
-        if not periods:
-            return
-        period = periods[0]["iri"]
-    elif period not in {p["iri"] for p in periods}:
-        raise InputError(
-            f"the plan has no follow-up for the period {period!r}", hint="see: strategylinks report --help"
-        )
+        return
     g.graph["period"] = period
     g.graph["period_label"] = next((p["label"] for p in periods if p["iri"] == period), period)
     view = queries.views(settings)["followup-status"]

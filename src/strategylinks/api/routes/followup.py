@@ -4,7 +4,6 @@ transaction, refused whole if it breaks the shapes); without it, it shows the fo
 
 from __future__ import annotations
 
-import hmac
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from ..deps import SettingsDep, StoreDep
 from ..pages import local_href, render
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, UpdateRejected
+from .sparql import token_matches
 
 router = APIRouter(tags=["pages"])
 MAX_FORM_BYTES = 2 * 2**20
@@ -115,13 +115,6 @@ async def followup_form(
     return _page(request, state, saved=saved is not None)
 
 
-def _token_ok(given: str, settings: ServerSettings) -> bool:
-    if settings.update_token is None or not given:
-        return False
-    expected = settings.update_token.get_secret_value().encode("utf-8")
-    return hmac.compare_digest(given.encode("utf-8", errors="surrogateescape"), expected)
-
-
 def _save(
     store: KnowledgeStore, settings: ServerSettings, fields: dict[str, list[str]]
 ) -> tuple[dict[str, Any], list[str], str | None]:
@@ -180,7 +173,7 @@ async def followup_save(request: Request, store: StoreDep, settings: SettingsDep
         return HTMLResponse("the form is too large", status_code=413)
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     token = (fields.get("token") or [""])[0]
-    if not _token_ok(token, settings):
+    if not token_matches(token, settings):
         reason = "this server is read-only" if settings.update_token is None else "wrong or missing update token"
         return HTMLResponse(f"refused: {reason}", status_code=403)
     try:

@@ -184,14 +184,19 @@ def render_answer(
     return serialize_result(parse_answer(body, "application/sparql-results+json"), media_type), truncated
 
 
-def _authorised(request: Request, settings: ServerSettings) -> bool:
+def token_matches(token: str, settings: ServerSettings) -> bool:
+    """Whether ``token`` is the server's update token (compared in constant time); never without one."""
     if settings.update_token is None:
         return False
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
     expected = settings.update_token.get_secret_value().encode("utf-8")
-    # Bytes, so that any header value compares in constant time without raising.
+    # Bytes, so that any value compares in constant time without raising.
     given = token.strip().encode("utf-8", errors="surrogateescape")
-    return scheme.lower() == "bearer" and bool(given) and hmac.compare_digest(given, expected)
+    return bool(given) and hmac.compare_digest(given, expected)
+
+
+def _authorised(request: Request, settings: ServerSettings) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and token_matches(token, settings)
 
 
 def require_token(request: Request, settings: ServerSettings, what: str) -> None:

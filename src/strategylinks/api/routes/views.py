@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import queries
-from ...errors import InputError, StrategyLinksError
-from ...followup import period_iri
-from ...network import alignment_graph, followup_periods
+from ...errors import StrategyLinksError
+from ...followup import STATUS_ORDER, period_iri
+from ...network import alignment_graph, choose_period, followup_periods
 from ...reports import GapReport, gap_report, resolve_plan
 from ...stats import stats
 from ...store import StoreError
@@ -66,9 +66,6 @@ def report_json(report: GapReport, settings: ServerSettings) -> dict[str, Any]:
     }
 
 
-STATUS_ORDER = ("genomförd", "pågående", "planerad", "senarelagd", "inställd", "")
-
-
 def _rows(store: KnowledgeStore, settings: ServerSettings, name: Any, params: dict[str, str]) -> list[dict[str, str]]:
     found = queries.rows(queries.run(store.engine, name, params, settings=settings))
     return [{k: str(v) for k, v in r.items() if v is not None} for r in found]
@@ -80,11 +77,9 @@ def _followup(store: KnowledgeStore, settings: ServerSettings, plan: str, period
 
     def build() -> dict[str, Any] | None:
         periods = followup_periods(store.engine, plan, settings)
-        chosen = period_iri(period, settings.base_iri) if period else (periods[0]["iri"] if periods else None)
+        chosen = choose_period(periods, period_iri(period, settings.base_iri) if period else None)
         if chosen is None:
             return None
-        if chosen not in {p["iri"] for p in periods}:
-            raise InputError(f"the plan has no follow-up for the period {chosen}")
         params = {"plan": plan, "period": chosen}
         priorities: dict[str, dict[str, Any]] = {}
         for r in _rows(store, settings, "status-per-priority", params):
@@ -92,7 +87,7 @@ def _followup(store: KnowledgeStore, settings: ServerSettings, plan: str, period
                 r["priority"], {"iri": r["priority"], "label": r.get("priorityLabel", r["priority"]), "counts": {}}
             )
             entry["counts"][r.get("statusNotation", "")] = int(r["actions"])
-        statuses = [s for s in STATUS_ORDER if any(s in p["counts"] for p in priorities.values())]
+        statuses = [s for s in (*STATUS_ORDER, "") if any(s in p["counts"] for p in priorities.values())]
         totals = {s: sum(p["counts"].get(s, 0) for p in priorities.values()) for s in statuses}
         outcome = _rows(store, settings, "plan-vs-outcome", params)
         paper = _rows(store, settings, "paper-coverage", params)
@@ -224,14 +219,15 @@ def _network(store: KnowledgeStore, settings: ServerSettings, plan: str | None) 
 
 @router.get("/network", response_class=HTMLResponse, tags=["pages"], summary="What the network says (HTML)")
 async def network_page(request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
-    def build() -> tuple[Any, Any]:
+    def build() -> tuple[Any, Any, str]:
         try:
             _, view = _graph_page(store, settings, plan)
-            return _network(store, settings, plan), view
+            label = resolve_plan(store.engine, view.graph["plan"], settings)[1]
+            return _network(store, settings, plan), view, label
         except StoreError as exc:
             raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
 
-    report, view = await run_in_threadpool(build)
+    report, view, plan_label = await run_in_threadpool(build)
     lang = "en" if request.query_params.get("lang") == "en" else "sv"
     key = "label_en" if lang == "en" else "label"
     names = {n: (d.get(key) or d["label"]) for n, d in view.nodes(data=True)}
@@ -240,7 +236,7 @@ async def network_page(request: Request, store: StoreDep, settings: SettingsDep,
         "network.html.jinja",
         report=report,
         plan=view.graph["plan"],
-        plan_label=resolve_plan(store.engine, view.graph["plan"], settings)[1],
+        plan_label=plan_label,
         names=names,
         href=lambda iri: local_href(iri, settings),
     )
