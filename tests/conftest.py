@@ -112,6 +112,11 @@ def chromium() -> str:
     return path
 
 
+#: The screens the pages are tried on: a laptop and a phone.
+DESKTOP, PHONE = (1440, 900), (390, 844)
+SCREENS = pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
+
+
 @pytest.fixture(scope="session")
 def browser(chromium: str) -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (no browser download), with background traffic off."""
@@ -136,9 +141,13 @@ def browser(chromium: str) -> Iterator[Any]:
 
 
 @contextmanager
-def guarded_page(browser: Any, allowed: tuple[str, ...], offline: bool = False) -> Iterator[tuple[Any, list[str]]]:
+def guarded_page(
+    browser: Any, allowed: tuple[str, ...], offline: bool = False, viewport: tuple[int, int] = (1440, 900)
+) -> Iterator[tuple[Any, list[str]]]:
     """A page whose requests outside ``allowed`` URL prefixes are blocked and recorded; page errors fail."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True, is_mobile=viewport[0] < 600
+    )
     if offline:
         context.set_offline(True)
     outside: list[str] = []

@@ -95,15 +95,19 @@ def test_dashboard_marks_gaps(page: Any, server: str) -> None:
 
 def test_graph_page_filters_and_links(page: Any, server: str) -> None:
     page.goto(server + "/graph")
-    page.wait_for_function("window.strategylinks && window.strategylinks.network")
+    page.wait_for_function("() => window.strategylinks && window.strategylinks.network")
     expected = len(httpx.get(server + "/api/graph").json()["nodes"])
-    assert page.evaluate("Object.keys(strategylinks.network.getPositions()).length") == expected
+    assert page.evaluate("strategylinks.nodes.get().filter(n => n.kind !== 'group').length") == expected
+    # The site's navigation and the plan's title, not its IRI.
+    assert page.locator("header.site nav a[href='/']").count() == 1
+    assert page.inner_text("#plan-name") == "Region Kronobergs handlingsplan för internationellt arbete 2022"
     page.select_option("#filter-network", ID + "org/energy-cities")
     visible = page.evaluate("strategylinks.nodes.get().filter(n => n.kind === 'action' && !n.hidden).length")
     assert visible == 2  # Energy Cities: P1 row 5 and P3 row 3
+    assert "network=" in page.url
     page.select_option("#filter-network", "")
     page.goto(server + "/graph?focus=" + GOAL)
-    page.wait_for_function("window.strategylinks && window.strategylinks.network")
+    page.wait_for_function("() => window.strategylinks && window.strategylinks.network")
     assert page.get_attribute("#details-link", "href") == "/id/strategi/grona-kronoberg-2025/prioritering-1"
     with page.expect_download() as download:
         page.click("#png")

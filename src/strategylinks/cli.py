@@ -238,9 +238,9 @@ def cmd_viz(args: argparse.Namespace) -> int:
     settings = _settings(args)
     period = period_iri(args.period, settings.base_iri) if args.period else None
     with _store(settings) as store:
-        plan, _ = resolve_plan(store, args.plan, settings)
+        plan, label = resolve_plan(store, args.plan, settings)
         view = alignment_graph(store, plan, settings, period=period)
-    path = write(view, Path(args.output), settings)
+    path = write(view, Path(args.output), settings, lang=args.lang, plan_label=label)
     print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
@@ -746,6 +746,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE.html")
     p.add_argument("--plan", help="plan IRI (default: the latest plan)")
     p.add_argument("--period", help="show the follow-up status of this period (default: the plan's latest)")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the page and its labels")
     p.set_defaults(func=cmd_viz)
 
     p = sub.add_parser(

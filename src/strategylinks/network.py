@@ -40,7 +40,14 @@ class _Labels:
         return choose_label(self.values.get(node, ()), node, lang)
 
     def both(self, node: str) -> dict[str, str]:
-        return {"label": self(node, "sv"), "label_en": self(node, "en")}
+        """The Swedish label (or the best there is) and the language it is in, and the English label
+        only where one exists, so that pages can mark a label shown in the other language."""
+        values = self.values.get(node, ())
+        preferred = [v for is_pref, v in values if is_pref] or [v for _, v in values]
+        label = self(node, "sv")
+        english = next((str(v) for v in preferred if (v.language or "").lower().startswith("en")), "")
+        language = next((v.language or "" for v in preferred if str(v) == label), "")
+        return {"label": label, "label_en": english, "label_lang": language}
 
 
 def followup_periods(source: Queryable, plan: str, settings: Settings | None = None) -> list[dict[str, str]]:
@@ -189,7 +196,7 @@ def alignment_graph(
                 _ensure_target(g, labels, target)
                 g.add_edge(a, target, relation="serves")
     g.graph["involved_labels"] = {
-        i: labels(i, "sv") for _, d in g.nodes(data=True) if d["kind"] == "action" for i in d["involves"]
+        i: labels.both(i) for _, d in g.nodes(data=True) if d["kind"] == "action" for i in d["involves"]
     }
     _mark_coverage(g)
     _mark_status(g, source, plan, settings, period)
@@ -341,7 +348,7 @@ def layer(g: nx.DiGraph) -> dict[str, int]:
     return result
 
 
-def positions(g: nx.DiGraph, column_width: int = 340, row_height: int = 26) -> dict[str, tuple[int, int]]:
+def positions(g: nx.DiGraph, column_width: int = 360, row_height: int = 48) -> dict[str, tuple[int, int]]:
     """Precomputed left-to-right positions, so that a browser need not run a layout or physics.
 
     Columns come from :func:`layer`; every column is spread over the same height. Actions follow

@@ -16,7 +16,7 @@ from .network import coverage_by_strategy, positions
 
 TEMPLATE = "alignment.html.jinja"
 VIS_VERSION = "9.1.2"
-MAX_LABEL = 60
+MAX_LABEL = 48
 
 STYLE: dict[str, dict[str, Any]] = {
     "priority": {
@@ -80,6 +80,7 @@ def to_pyvis(g: nx.DiGraph) -> Network:
                 "strategy": data["strategy"],
                 "level_name": data["level"],
                 "level_name_en": data.get("level_en", ""),
+                "notation": data.get("notation") or "",
                 "actions": data.get("actions", 0),
             }
             if "done" in data:
@@ -89,6 +90,7 @@ def to_pyvis(g: nx.DiGraph) -> Network:
             if "status" in data:
                 mark, colour = STATUS_MARKS.get(data["status"], STATUS_MARKS[""])
                 extra["status"] = data["status"]
+                extra["mark"] = mark
                 style["color"] = {"background": "#d6eaf8", "border": colour}
                 style["borderWidth"] = 3
                 if not data["status"]:
@@ -96,12 +98,15 @@ def to_pyvis(g: nx.DiGraph) -> Network:
                 label = f"{mark} {data['label']}"
         elif kind == "strategy":
             extra = {"complete": data["complete"]}
+        elif kind == "priority":
+            extra = {"notation": data.get("notation") or ""}
         net.add_node(
             node,
             label=_short(label),
             kind=kind,
             full_label=data["label"],
             label_en=data.get("label_en", ""),
+            label_lang=data.get("label_lang", ""),
             x=places[node][0],
             y=places[node][1],
             **style,
@@ -113,24 +118,26 @@ def to_pyvis(g: nx.DiGraph) -> Network:
     return net
 
 
-def render(
-    g: nx.DiGraph, settings: Settings | None = None, title: str = "Strategikopplingar", *, server: bool = False
-) -> str:
-    """The alignment graph page as HTML text; ``server`` links nodes to this server's resource pages."""
-    settings = settings or Settings()
+def _both(value: Any, iri: str) -> dict[str, str]:
+    """Swedish and English names of an involved organisation (older views carried one string)."""
+    if isinstance(value, dict):
+        return {"label": value.get("label") or iri, "label_en": value.get("label_en", "")}
+    return {"label": str(value or iri.rsplit("/", 1)[-1]), "label_en": ""}
+
+
+def graph_payload(g: nx.DiGraph, settings: Settings, *, server: bool, lang: str, plan_label: str) -> dict[str, Any]:
+    """Everything the graph page's script reads: nodes and edges, the filters' choices, the plan."""
     net = to_pyvis(g)
     nodes, edges, *_ = net.get_network_data()
-    script, style = vis_assets()
-    env = Environment(
-        loader=FileSystemLoader(str(settings.viz_path)),
-        autoescape=select_autoescape(["html", "jinja"]),
-    )
     coverage = coverage_by_strategy(g)
-    involved_labels: dict[str, str] = g.graph.get("involved_labels", {})
+    involved_labels: dict[str, Any] = g.graph.get("involved_labels", {})
+
+    def named(n: str, d: dict[str, Any]) -> dict[str, Any]:
+        return {"iri": n, "label": d["label"], "label_en": d.get("label_en", ""), "label_lang": d.get("label_lang", "")}
+
     strategies = [
         {
-            "iri": n,
-            "label": d["label"],
+            **named(n, d),
             "complete": d["complete"],
             "goals": coverage[n].goals if n in coverage else 0,
             "covered": coverage[n].covered if n in coverage else 0,
@@ -139,38 +146,74 @@ def render(
         if d["kind"] == "strategy"
     ]
     priorities = [
-        {"iri": n, "label": d["label"]}
+        named(n, d)
         for n, d in sorted(g.nodes(data=True), key=lambda nd: (nd[1].get("notation", ""), nd[0]))
         if d["kind"] == "priority"
     ]
-    themes = [
-        {"iri": n, "label": d["label"]}
-        for n, d in sorted(g.nodes(data=True), key=lambda nd: nd[1]["label"])
-        if d["kind"] == "theme"
-    ]
+    themes = [named(n, d) for n, d in sorted(g.nodes(data=True), key=lambda nd: nd[1]["label"]) if d["kind"] == "theme"]
     involved = sorted({i for _, d in g.nodes(data=True) if d["kind"] == "action" for i in d["involves"]})
-    networks = [{"iri": i, "label": involved_labels.get(i, i.rsplit("/", 1)[-1])} for i in involved]
+    networks = sorted(({"iri": i, **_both(involved_labels.get(i), i)} for i in involved), key=lambda n: str(n["label"]))
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "strategies": strategies,
+        "priorities": priorities,
+        "themes": themes,
+        "networks": networks,
+        "server": server,
+        "baseIri": settings.base_iri,
+        "lang": lang,
+        "plan": g.graph.get("plan", ""),
+        "planLabel": plan_label or g.graph.get("plan", ""),
+        "period": g.graph.get("period"),
+        "periodLabel": g.graph.get("period_label", ""),
+        "statusMarks": [{"status": k, "mark": m, "colour": c} for k, (m, c) in STATUS_MARKS.items()],
+        "goalColours": GOAL_COLOURS,
+    }
+
+
+def render(
+    g: nx.DiGraph,
+    settings: Settings | None = None,
+    title: str = "Strategikopplingar",
+    *,
+    server: bool = False,
+    lang: str = "sv",
+    plan_label: str = "",
+    lang_switch: str = "",
+) -> str:
+    """The alignment graph page as HTML text; ``server`` links nodes to this server's resource pages
+    and adds the site's navigation; ``lang`` is the language of the page and of the labels shown."""
+    settings = settings or Settings()
+    lang = "en" if lang == "en" else "sv"
+    payload = graph_payload(g, settings, server=server, lang=lang, plan_label=plan_label)
+    script, style = vis_assets()
+    env = Environment(
+        loader=FileSystemLoader(str(settings.viz_path)),
+        autoescape=select_autoescape(["html", "jinja"]),
+    )
     return env.get_template(TEMPLATE).render(
-        title=title,
-        plan=g.graph.get("plan", ""),
-        data={"nodes": nodes, "edges": edges},
-        strategies=strategies,
-        priorities=priorities,
-        themes=themes,
-        networks=sorted(networks, key=lambda n: n["label"]),
+        title=title if lang == "sv" else "Strategy alignment",
+        payload=payload,
+        plan_label=payload["planLabel"],
         server=server,
-        base_iri=settings.base_iri,
+        lang=lang,
+        lang_switch=lang_switch,
         gap_count=sum(1 for _, d in g.nodes(data=True) if d["kind"] == "goal" and d["coverage"] == "none"),
+        goal_count=sum(1 for _, d in g.nodes(data=True) if d["kind"] == "goal"),
+        action_count=sum(1 for _, d in g.nodes(data=True) if d["kind"] == "action"),
         period=g.graph.get("period"),
         period_label=g.graph.get("period_label", ""),
-        status_marks=[{"status": k, "mark": m, "colour": c} for k, (m, c) in STATUS_MARKS.items()],
+        status_marks=payload["statusMarks"],
         vis_script=script,
         vis_style=style,
     )
 
 
-def write(g: nx.DiGraph, path: Path, settings: Settings | None = None) -> Path:
-    page = render(g, settings)
+def write(
+    g: nx.DiGraph, path: Path, settings: Settings | None = None, *, lang: str = "sv", plan_label: str = ""
+) -> Path:
+    page = render(g, settings, lang=lang, plan_label=plan_label)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page, encoding="utf-8")

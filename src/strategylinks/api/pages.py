@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -62,12 +65,74 @@ def term_view(node: Node, settings: ServerSettings, labels: dict[str, str] | Non
     return {"kind": "bnode", "value": str(node)}
 
 
+@dataclass(frozen=True)
+class Name:
+    """A label to show on a page in ``page`` language; in templates it marks itself with ``lang`` when it
+    is in another language (a Swedish name on an English page), as text it is just the label."""
+
+    text: str
+    lang: str
+    page: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        text = str(escape(self.text))
+        if self.lang and self.lang.split("-")[0].lower() != self.page:
+            return f'<span lang="{escape(self.lang)}">{text}</span>'
+        return text
+
+
+def localized(data: dict[str, Any], lang: str) -> Name:
+    """A node's name in ``lang`` from the view's ``label``/``label_en``/``label_lang``, else the other."""
+    if lang == "en" and data.get("label_en"):
+        return Name(data["label_en"], "en", lang)
+    return Name(data.get("label") or "", data.get("label_lang") or "", lang)
+
+
+LANGUAGES = ("sv", "en")
+LANG_COOKIE = "lang"
+
+
+def page_lang(request: Request) -> str:
+    """The page's language: ``?lang=`` if given, else the visitor's last choice (a cookie), else Swedish."""
+    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value in LANGUAGES:
+            return value
+    return "sv"
+
+
+def lang_switch(request: Request, lang: str) -> str:
+    """This page's address in the other language, every other parameter kept."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", "en" if lang == "sv" else "sv"))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def html_response(request: Request, page: str, status_code: int = 200) -> HTMLResponse:
+    """An HTML page with the site's headers; an explicit ``?lang=`` is remembered in a cookie."""
+    response = HTMLResponse(
+        page, status_code=status_code, headers={"Vary": "Accept, Cookie", "Content-Security-Policy": CSP}
+    )
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     settings: ServerSettings = request.app.state.settings
-    lang = "en" if request.query_params.get("lang") == "en" else "sv"
+    lang = page_lang(request)
     page = (
         environment(settings.viz_path)
         .get_template(template)
-        .render(lang=lang, request_path=request.url.path, base_iri=settings.base_iri, **context)
+        .render(
+            lang=lang,
+            lang_switch=lang_switch(request, lang),
+            request_path=request.url.path,
+            base_iri=settings.base_iri,
+            **context,
+        )
     )
-    return HTMLResponse(page, status_code=status_code, headers={"Vary": "Accept", "Content-Security-Policy": CSP})
+    return html_response(request, page, status_code)

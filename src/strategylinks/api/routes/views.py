@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,7 +20,7 @@ from ...viz import render as render_graph
 from ...viz import to_pyvis
 from ..deps import SettingsDep, StoreDep
 from ..models import GapReportModel, GraphModel, NamedQueryModel
-from ..pages import local_href, render, term_view
+from ..pages import html_response, local_href, localized, page_lang, render, term_view
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
 
@@ -173,36 +173,53 @@ async def api_gaps(
     return {**report_json(report, settings), **extra}
 
 
-def _graph_page(
-    store: KnowledgeStore, settings: ServerSettings, plan: str | None, period: str | None = None
-) -> tuple[str, Any]:
-    def build() -> tuple[str, Any]:
-        iri, _ = resolve_plan(store.engine, plan, settings)
-        term = None if period is None else period_iri(period, settings.base_iri)
-        view = alignment_graph(store.engine, iri, settings, period=term)
-        return render_graph(view, settings, server=True), view
-
+def _view(store: KnowledgeStore, settings: ServerSettings, plan: str | None, period: str | None = None) -> Any:
+    """The plan's alignment view (networkx), cached per resolved plan and period."""
     try:
-        return store.cached(f"graph:{plan}:{period}", build)  # type: ignore[no-any-return]
+        iri, label = store.cached(f"plan:{plan}", lambda: resolve_plan(store.engine, plan, settings))
+        term = None if period is None else period_iri(period, settings.base_iri)
+
+        def build() -> Any:
+            view = alignment_graph(store.engine, iri, settings, period=term)
+            view.graph["plan_label"] = label
+            return view
+
+        return store.cached(f"view:{iri}:{term}", build)
     except StoreError as exc:
         raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
     except StrategyLinksError as exc:
         raise HTTPException(404, exc.message) from None
 
 
+def _graph_html(
+    store: KnowledgeStore, settings: ServerSettings, plan: str | None, period: str | None, lang: str, switch: str
+) -> str:
+    view = _view(store, settings, plan, period)
+    return store.cached(  # type: ignore[no-any-return]
+        f"graph:{view.graph['plan']}:{view.graph.get('period')}:{lang}:{switch}",
+        lambda: render_graph(
+            view, settings, server=True, lang=lang, plan_label=view.graph["plan_label"], lang_switch=switch
+        ),
+    )
+
+
 @router.get("/graph", response_class=HTMLResponse, tags=["pages"], summary="Alignment graph (HTML)")
 async def graph_page(
-    store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
+    request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
 ) -> Response:
-    page, _ = await run_in_threadpool(_graph_page, store, settings, plan, period)
-    return HTMLResponse(page)
+    lang = page_lang(request)
+    # The switch link keeps only plan and period: the page's own state is carried over by its script.
+    keep = [(k, v) for k, v in (("plan", plan), ("period", period)) if v]
+    switch = "/graph?" + urlencode([*keep, ("lang", "en" if lang == "sv" else "sv")])
+    page = await run_in_threadpool(_graph_html, store, settings, plan, period, lang, switch)
+    return html_response(request, page)
 
 
 @router.get("/api/graph", response_model=GraphModel, tags=["api"], summary="Alignment graph (JSON twin of /graph)")
 async def api_graph(
     store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
 ) -> dict[str, Any]:
-    _, view = await run_in_threadpool(_graph_page, store, settings, plan, period)
+    view = await run_in_threadpool(_view, store, settings, plan, period)
     nodes, edges, *_ = to_pyvis(view).get_network_data()
     return {"plan": view.graph["plan"], "nodes": nodes, "edges": edges}
 
@@ -210,27 +227,21 @@ async def api_graph(
 def _network(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> Any:
     from ...analysis import analyse
 
-    def build() -> Any:
-        _, view = _graph_page(store, settings, plan)
-        return analyse(view)
-
-    return store.cached(f"network:{plan}", build)
+    view = _view(store, settings, plan)
+    return store.cached(f"network:{view.graph['plan']}", lambda: analyse(view))
 
 
 @router.get("/network", response_class=HTMLResponse, tags=["pages"], summary="What the network says (HTML)")
 async def network_page(request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
-    def build() -> tuple[Any, Any, str]:
+    def build() -> tuple[Any, Any]:
         try:
-            _, view = _graph_page(store, settings, plan)
-            label = resolve_plan(store.engine, view.graph["plan"], settings)[1]
-            return _network(store, settings, plan), view, label
+            return _network(store, settings, plan), _view(store, settings, plan)
         except StoreError as exc:
             raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
 
-    report, view, plan_label = await run_in_threadpool(build)
-    lang = "en" if request.query_params.get("lang") == "en" else "sv"
-    key = "label_en" if lang == "en" else "label"
-    names = {n: (d.get(key) or d["label"]) for n, d in view.nodes(data=True)}
+    report, view = await run_in_threadpool(build)
+    plan_label = view.graph["plan_label"]
+    names = {n: localized(d, page_lang(request)) for n, d in view.nodes(data=True)}
     return render(
         request,
         "network.html.jinja",
