@@ -46,7 +46,10 @@ class _Labels:
         preferred = [v for is_pref, v in values if is_pref] or [v for _, v in values]
         label = self(node, "sv")
         english = next((str(v) for v in preferred if (v.language or "").lower().startswith("en")), "")
-        language = next((v.language or "" for v in preferred if str(v) == label), "")
+        # Sv and en labels may be the same words: name the language the Swedish choice prefers, not the
+        # one the store happened to return first.
+        same = sorted((v.language or "").lower() for v in preferred if str(v) == label)
+        language = next((t for t in same if t.startswith("sv")), same[0] if same else "")
         return {"label": label, "label_en": english, "label_lang": language}
 
 
