@@ -22,7 +22,7 @@ from ..store.journal import Journal
 from ..store.server import OxigraphServer
 from ..validate import ValidationReport, validate
 from .middleware import HeadAsGet
-from .routes import followup, gsp, ld, sparql, views
+from .routes import dashboard, followup, gsp, ld, sparql, views
 from .settings import ServerSettings
 from .store import KnowledgeStore
 
@@ -118,6 +118,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.include_router(sparql.router)
     app.include_router(gsp.router)
+    app.include_router(dashboard.router)
     app.include_router(views.router)
     app.include_router(followup.router)
     app.include_router(ld.router)

@@ -53,6 +53,13 @@ class GapReportModel(BaseModel):
     network: dict[str, object] | None = Field(
         default=None, description="goals that depend on a single action; strategies that share actions"
     )
+    headline: dict[str, int] | None = Field(
+        default=None,
+        description="goals, goals lacking actions, actions, actions serving no goal, incomplete strategies",
+    )
+    comparison: dict[str, object] | None = Field(
+        default=None, description="the publisher's previous plan: its headline numbers, goals gained and lost"
+    )
 
 
 class NamedQueryModel(BaseModel):

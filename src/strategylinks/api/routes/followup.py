@@ -23,6 +23,7 @@ from ...reports import resolve_plan
 from ...store import StoreError
 from ..deps import SettingsDep, StoreDep
 from ..pages import local_href, render
+from ..plans import answered
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, UpdateRejected
 from .sparql import token_matches
@@ -106,12 +107,7 @@ async def followup_form(
     period: str | None = None,
     saved: str | None = None,
 ) -> Response:
-    try:
-        state = await run_in_threadpool(_state, store, settings, plan, period)
-    except StoreError as exc:
-        return HTMLResponse(f"the query engine did not answer: {exc.message}", status_code=503)
-    except StrategyLinksError as exc:
-        return HTMLResponse(exc.message, status_code=404)
+    state = await run_in_threadpool(answered, lambda: _state(store, settings, plan, period))
     return _page(request, state, saved=saved is not None)
 
 

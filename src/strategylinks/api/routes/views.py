@@ -1,4 +1,4 @@
-"""The browser views and their JSON twins: gap dashboard, alignment graph, named queries."""
+"""The browser views and their JSON twins: alignment graph, network, named queries, query page."""
 
 from __future__ import annotations
 
@@ -10,191 +10,23 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import queries
-from ...errors import StrategyLinksError
-from ...followup import STATUS_ORDER, period_iri
-from ...network import alignment_graph, choose_period, followup_periods
-from ...reports import GapReport, gap_report, resolve_plan
 from ...stats import stats
-from ...store import StoreError
 from ...viz import render as render_graph
 from ...viz import to_pyvis
 from ..deps import SettingsDep, StoreDep
-from ..models import GapReportModel, GraphModel, NamedQueryModel
+from ..models import GraphModel, NamedQueryModel
 from ..pages import html_response, local_href, localized, page_lang, render, term_view
+from ..plans import answered, plan_view
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
 
 router = APIRouter()
 
 
-def _report(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> GapReport:
-    try:
-        return store.cached(f"gaps:{plan}", lambda: gap_report(store.engine, plan, settings))  # type: ignore[no-any-return]
-    except StoreError as exc:
-        raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
-    except StrategyLinksError as exc:
-        raise HTTPException(404, exc.message) from None
-
-
-def report_json(report: GapReport, settings: ServerSettings) -> dict[str, Any]:
-    def gap(g: Any) -> dict[str, Any]:
-        return {**g.as_json(), "href": local_href(g.iri, settings)}
-
-    return {
-        "plan": report.plan,
-        "planLabel": report.plan_label,
-        "strategies": [
-            {
-                "iri": s.iri,
-                "label": s.label,
-                "complete": s.complete,
-                "goals": s.goals,
-                "directlyCovered": s.directly_covered,
-                "covered": s.covered,
-                "strategyActions": s.strategy_actions,
-                "involvedActions": s.involved_actions,
-                "href": local_href(s.iri, settings),
-            }
-            for s in report.strategies
-        ],
-        "gaps": [gap(g) for g in report.gaps],
-        "indirect": [gap(g) for g in report.indirect],
-        "actionsWithoutGoals": [
-            {**a, "href": local_href(str(a["iri"]), settings)} for a in report.actions_without_goals
-        ],
-        "incompleteStrategies": [s.label for s in report.incomplete_strategies],
-    }
-
-
-def _rows(store: KnowledgeStore, settings: ServerSettings, name: Any, params: dict[str, str]) -> list[dict[str, str]]:
-    found = queries.rows(queries.run(store.engine, name, params, settings=settings))
-    return [{k: str(v) for k, v in r.items() if v is not None} for r in found]
-
-
-def _followup(store: KnowledgeStore, settings: ServerSettings, plan: str, period: str | None) -> dict[str, Any] | None:
-    """The follow-up part of the dashboard: statuses per priority, coverage carried out, paper coverage;
-    ``None`` when the plan was never followed up."""
-
-    def build() -> dict[str, Any] | None:
-        periods = followup_periods(store.engine, plan, settings)
-        chosen = choose_period(periods, period_iri(period, settings.base_iri) if period else None)
-        if chosen is None:
-            return None
-        params = {"plan": plan, "period": chosen}
-        priorities: dict[str, dict[str, Any]] = {}
-        for r in _rows(store, settings, "status-per-priority", params):
-            entry = priorities.setdefault(
-                r["priority"], {"iri": r["priority"], "label": r.get("priorityLabel", r["priority"]), "counts": {}}
-            )
-            entry["counts"][r.get("statusNotation", "")] = int(r["actions"])
-        statuses = [s for s in (*STATUS_ORDER, "") if any(s in p["counts"] for p in priorities.values())]
-        totals = {s: sum(p["counts"].get(s, 0) for p in priorities.values()) for s in statuses}
-        outcome = _rows(store, settings, "plan-vs-outcome", params)
-        paper = _rows(store, settings, "paper-coverage", params)
-        status_of = {
-            r["action"]: r.get("statusNotation", "")
-            for r in _rows(store, settings, queries.views(settings)["followup-status"], params)
-        }
-        return {
-            "period": chosen,
-            "periodLabel": next(p["label"] for p in periods if p["iri"] == chosen),
-            "periods": periods,
-            "statuses": statuses,
-            "priorities": list(priorities.values()),
-            "totals": totals,
-            "actions": sum(totals.values()),
-            "carriedOut": {r["strategy"]: int(r["carriedOutGoals"]) for r in outcome},
-            "plannedGoals": sum(int(r["plannedGoals"]) for r in outcome),
-            "carriedOutGoals": sum(int(r["carriedOutGoals"]) for r in outcome),
-            "paper": [{**r, "href": local_href(r["goal"], settings)} for r in paper],
-            "statusOf": status_of,
-        }
-
-    return store.cached(f"followup:{plan}:{period}", build)  # type: ignore[no-any-return]
-
-
-def _network_summary(store: KnowledgeStore, settings: ServerSettings, plan: str) -> dict[str, Any]:
-    """The dashboard's network section, from SPARQL alone (cheap on any store): goals that depend on a
-    single insats, and the pairs of strategies that share insatser. Bridges and clusters: /network."""
-
-    def build() -> dict[str, Any]:
-        fragile = _rows(store, settings, "fragile-goals", {"plan": plan})
-        overlap = [
-            r
-            for r in _rows(store, settings, "strategy-overlap", {"plan": plan})
-            if r["strategy"] < r["other"]  # each pair once, not the diagonal
-        ]
-        overlap.sort(key=lambda r: (-int(r["actions"]), r.get("strategyLabel", ""), r.get("otherLabel", "")))
-        return {
-            "fragile": [{**r, "href": local_href(r["goal"], settings)} for r in fragile],
-            "overlap": overlap,
-        }
-
-    return store.cached(f"network-summary:{plan}", build)  # type: ignore[no-any-return]
-
-
-@router.get("/", response_class=HTMLResponse, tags=["pages"], summary="Gap dashboard (HTML)")
-async def dashboard(
-    request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
-) -> Response:
-    report = await run_in_threadpool(_report, store, settings, plan)
-    extra = await run_in_threadpool(_extras, store, settings, report.plan, period)
-    view = queries.views(settings)["sibling-plans"]
-    plans = await run_in_threadpool(
-        store.cached,
-        f"plans:{report.plan}",
-        lambda: queries.rows(queries.run(store.engine, view, {"plan": report.plan}, settings=settings)),
-    )
-    choices = [
-        {"iri": str(p["sibling"]), "label": str(p["siblingLabel"] or p["sibling"]), "year": str(p["year"])}
-        for p in plans
-    ]
-    return render(request, "dashboard.html.jinja", report={**report_json(report, settings), **extra}, plans=choices)
-
-
-def _extras(store: KnowledgeStore, settings: ServerSettings, plan: str, period: str | None) -> dict[str, Any]:
-    try:
-        return {
-            "followup": _followup(store, settings, plan, period),
-            "network": _network_summary(store, settings, plan),
-        }
-    except StoreError as exc:
-        raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
-    except StrategyLinksError as exc:
-        raise HTTPException(404, exc.message) from None
-
-
-@router.get("/api/gaps", response_model=GapReportModel, tags=["api"], summary="Gap report (JSON twin of /)")
-async def api_gaps(
-    store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
-) -> dict[str, Any]:
-    report = await run_in_threadpool(_report, store, settings, plan)
-    extra = await run_in_threadpool(_extras, store, settings, report.plan, period)
-    return {**report_json(report, settings), **extra}
-
-
-def _view(store: KnowledgeStore, settings: ServerSettings, plan: str | None, period: str | None = None) -> Any:
-    """The plan's alignment view (networkx), cached per resolved plan and period."""
-    try:
-        iri, label = store.cached(f"plan:{plan}", lambda: resolve_plan(store.engine, plan, settings))
-        term = None if period is None else period_iri(period, settings.base_iri)
-
-        def build() -> Any:
-            view = alignment_graph(store.engine, iri, settings, period=term)
-            view.graph["plan_label"] = label
-            return view
-
-        return store.cached(f"view:{iri}:{term}", build)
-    except StoreError as exc:
-        raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
-    except StrategyLinksError as exc:
-        raise HTTPException(404, exc.message) from None
-
-
 def _graph_html(
     store: KnowledgeStore, settings: ServerSettings, plan: str | None, period: str | None, lang: str, switch: str
 ) -> str:
-    view = _view(store, settings, plan, period)
+    view = plan_view(store, settings, plan, period)
     return store.cached(  # type: ignore[no-any-return]
         f"graph:{view.graph['plan']}:{view.graph.get('period')}:{lang}:{switch}",
         lambda: render_graph(
@@ -219,7 +51,7 @@ async def graph_page(
 async def api_graph(
     store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
 ) -> dict[str, Any]:
-    view = await run_in_threadpool(_view, store, settings, plan, period)
+    view = await run_in_threadpool(plan_view, store, settings, plan, period)
     nodes, edges, *_ = to_pyvis(view).get_network_data()
     return {"plan": view.graph["plan"], "nodes": nodes, "edges": edges}
 
@@ -227,17 +59,14 @@ async def api_graph(
 def _network(store: KnowledgeStore, settings: ServerSettings, plan: str | None) -> Any:
     from ...analysis import analyse
 
-    view = _view(store, settings, plan)
+    view = plan_view(store, settings, plan)
     return store.cached(f"network:{view.graph['plan']}", lambda: analyse(view))
 
 
 @router.get("/network", response_class=HTMLResponse, tags=["pages"], summary="What the network says (HTML)")
 async def network_page(request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None) -> Response:
     def build() -> tuple[Any, Any]:
-        try:
-            return _network(store, settings, plan), _view(store, settings, plan)
-        except StoreError as exc:
-            raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
+        return answered(lambda: _network(store, settings, plan)), plan_view(store, settings, plan)
 
     report, view = await run_in_threadpool(build)
     plan_label = view.graph["plan_label"]
@@ -301,12 +130,7 @@ async def api_run_query(name: str, request: Request, store: StoreDep, settings: 
         assert out is not None
         return out
 
-    try:
-        body = await run_in_threadpool(run)
-    except StoreError as exc:
-        raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
-    except StrategyLinksError as exc:
-        raise HTTPException(400, exc.message) from None
+    body = await run_in_threadpool(answered, run, 400)
     return Response(body, media_type="application/sparql-results+json")
 
 
