@@ -87,3 +87,74 @@ def levels(g: nx.DiGraph) -> list[tuple[str, str]]:
         if d["kind"] == "goal" and d.get("level") and d["level"] not in seen:
             seen[d["level"]] = d.get("level_en") or d["level"]
     return list(seen.items())
+
+
+def broader_chain(g: nx.DiGraph, goal: str) -> list[str]:
+    """The goal's strategy and broader goals, outermost first (the breadcrumb to it)."""
+    chain: list[str] = []
+    current = goal
+    while True:
+        up = [b for b in g.successors(current) if g.edges[current, b]["relation"] in ("broader", "in")]
+        if not up or up[0] in chain:
+            break
+        chain.append(up[0])
+        current = up[0]
+    strategy = g.nodes[goal].get("strategy")
+    if strategy and strategy not in chain and strategy in g:
+        chain.append(strategy)
+    return chain[::-1]
+
+
+def about(g: nx.DiGraph, node: str) -> dict[str, Any] | None:
+    """What the plan's view says about one node, as IRIs: for a goal its coverage, the insatser serving
+    it (directly, and through narrower goals), its breadcrumb and narrower goals; for an insats its
+    row, priority, effects, goals and themes; for an effect its insatser and goals; for a strategy or
+    a priority what it holds. ``None`` if the node is not in the view."""
+    if node not in g:
+        return None
+    data = g.nodes[node]
+    kind = data["kind"]
+
+    def related(nodes: Iterable[str], *kinds: str) -> list[str]:
+        return sorted({n for n in nodes if g.nodes[n]["kind"] in kinds}, key=natural_key)
+
+    out: dict[str, Any] = {"kind": kind}
+    if kind == "goal":
+        direct = sorted(actions_reaching(g, node, via_narrower=False), key=natural_key)
+        total = actions_reaching(g, node, via_narrower=True)
+        out |= {
+            "coverage": data["coverage"],
+            "actions": direct,
+            "via_narrower": sorted(total - set(direct), key=natural_key),
+            "breadcrumb": broader_chain(g, node),
+            "narrower": sorted(
+                (c for c in g.predecessors(node) if g.edges[c, node]["relation"] == "broader"),
+                key=lambda c: _sort_key(g, c),
+            ),
+        }
+    elif kind == "action":
+        effects = related(g.successors(node), "effect")
+        targets = [t for e in effects for t in g.successors(e)] + list(g.successors(node))
+        out |= {
+            "priority": data.get("priority") or None,
+            "row": data.get("row") or None,
+            "effects": effects,
+            "goals": related(targets, "goal", "strategy", "unknown"),
+            "themes": related(g.successors(node), "theme"),
+            "status": data.get("status"),
+        }
+    elif kind == "effect":
+        out |= {
+            "actions": related(g.predecessors(node), "action"),
+            "goals": related(g.successors(node), "goal", "strategy", "unknown"),
+        }
+    elif kind == "strategy":
+        goals = [n for n, d in g.nodes(data=True) if d["kind"] == "goal" and d["strategy"] == node]
+        out |= {
+            "goals": len(goals),
+            "gaps": sum(1 for n in goals if g.nodes[n]["coverage"] == "none"),
+            "complete": data.get("complete"),
+        }
+    elif kind in ("priority", "theme"):
+        out["actions"] = related(list(g.successors(node)) + list(g.predecessors(node)), "action")
+    return out

@@ -247,16 +247,24 @@ SELECT ?node ?prop ?label WHERE {
 }"""
 
 
-def labels(source: Any, nodes: Iterable[str], lang: str = "sv") -> dict[str, str]:
-    """The labels of IRIs (as :func:`label` picks them), from a Graph or with one query on a store."""
+def labels(source: Any, nodes: Iterable[str], lang: str = "sv", *, fallback: bool = True) -> dict[str, str]:
+    """The labels of IRIs (as :func:`label` picks them), from a Graph or with one query on a store.
+    Without ``fallback``, IRIs that have no label are left out instead of named by their last segment."""
     iris = sorted({n for n in nodes if n.startswith(("http://", "https://", "urn:", "file:")) and ">" not in n})
     if not iris:
         return {}
-    if isinstance(source, Graph):
-        return {f: label(source, URIRef(f), lang) for f in iris}
     values: dict[str, list[tuple[bool, Literal]]] = {f: [] for f in iris}
-    for row in source.query(_LABELS % " ".join(f"<{f}>" for f in iris)):
-        node, prop, text = row
-        if isinstance(text, Literal) and str(node) in values:
-            values[str(node)].append((prop == SKOS.prefLabel, text))
-    return {f: choose_label(v, f, lang) for f, v in values.items()}
+    if isinstance(source, Graph):
+        for f in iris:
+            values[f] = [
+                (prop == SKOS.prefLabel, value)
+                for prop in (SKOS.prefLabel, RDFS.label)
+                for value in source.objects(URIRef(f), prop)
+                if isinstance(value, Literal)
+            ]
+    else:
+        for row in source.query(_LABELS % " ".join(f"<{f}>" for f in iris)):
+            node, prop, text = row
+            if isinstance(text, Literal) and str(node) in values:
+                values[str(node)].append((prop == SKOS.prefLabel, text))
+    return {f: choose_label(v, f, lang) for f, v in values.items() if v or fallback}

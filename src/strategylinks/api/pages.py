@@ -54,7 +54,8 @@ def term_view(node: Node, settings: ServerSettings, labels: dict[str, str] | Non
         if not href.startswith(("/", "http://", "https://")):
             # Only web and local links are clickable: an IRI such as javascript:… stays text.
             return {"kind": "literal", "value": text, "lang": None, "datatype": None}
-        return {"kind": "iri", "iri": text, "href": href, "label": (labels or {}).get(text) or curie(text)}
+        short = curie(text)
+        return {"kind": "iri", "iri": text, "href": href, "label": (labels or {}).get(text) or short, "curie": short}
     if isinstance(node, Literal):
         return {
             "kind": "literal",
@@ -63,6 +64,68 @@ def term_view(node: Node, settings: ServerSettings, labels: dict[str, str] | Non
             "datatype": curie(str(node.datatype)) if node.datatype else None,
         }
     return {"kind": "bnode", "value": str(node)}
+
+
+#: Names of the outside vocabularies' properties and classes the data uses (the store has labels only
+#: for its own vocabulary).
+PROPERTY_NAMES: dict[str, tuple[str, str]] = {
+    "rdf:type": ("typ", "type"),
+    "rdfs:label": ("etikett", "label"),
+    "rdfs:domain": ("domän", "domain"),
+    "rdfs:range": ("värdemängd", "range"),
+    "rdfs:subClassOf": ("underklass till", "subclass of"),
+    "rdfs:subPropertyOf": ("underegenskap till", "subproperty of"),
+    "skos:prefLabel": ("namn", "name"),
+    "skos:altLabel": ("annat namn", "alternative name"),
+    "skos:notation": ("beteckning", "notation"),
+    "skos:definition": ("definition", "definition"),
+    "skos:scopeNote": ("användning", "scope note"),
+    "skos:editorialNote": ("redaktionell anmärkning", "editorial note"),
+    "skos:historyNote": ("historik", "history note"),
+    "skos:inScheme": ("ingår i", "in scheme"),
+    "skos:broader": ("överordnat", "broader"),
+    "skos:narrower": ("underordnat", "narrower"),
+    "skos:related": ("relaterat", "related"),
+    "skos:closeMatch": ("nära motsvarighet", "close match"),
+    "skos:relatedMatch": ("relaterad motsvarighet", "related match"),
+    "skos:hasTopConcept": ("har toppbegrepp", "has top concept"),
+    "skos:topConceptOf": ("toppbegrepp i", "top concept of"),
+    "dcterms:title": ("titel", "title"),
+    "dcterms:alternative": ("alternativ titel", "alternative title"),
+    "dcterms:description": ("beskrivning", "description"),
+    "dcterms:publisher": ("utgivare", "publisher"),
+    "dcterms:source": ("källa", "source"),
+    "dcterms:issued": ("utgiven", "issued"),
+    "dcterms:modified": ("ändrad", "modified"),
+    "dcterms:date": ("datum", "date"),
+    "dcterms:identifier": ("identifierare", "identifier"),
+    "dcterms:language": ("språk", "language"),
+    "dcterms:license": ("licens", "licence"),
+    "dcterms:relation": ("relation", "relation"),
+    "prov:wasDerivedFrom": ("härledd från", "derived from"),
+    "prov:wasAssociatedWith": ("utförd av", "associated with"),
+    "foaf:homepage": ("webbplats", "homepage"),
+    "dcat:landingPage": ("landningssida", "landing page"),
+    "org:memberOf": ("medlem i", "member of"),
+    "owl:versionInfo": ("version", "version"),
+    "skos:Concept": ("begrepp", "concept"),
+    "skos:ConceptScheme": ("begreppssystem", "concept scheme"),
+    "owl:Ontology": ("ontologi", "ontology"),
+    "owl:Class": ("klass", "class"),
+    "owl:ObjectProperty": ("objektegenskap", "object property"),
+    "owl:DatatypeProperty": ("dataegenskap", "datatype property"),
+}
+
+
+def property_names(lang: str) -> dict[str, str]:
+    """The outside properties' names in ``lang``, keyed by full IRI."""
+    index = 0 if lang == "sv" else 1
+    out = {}
+    for short, names in PROPERTY_NAMES.items():
+        prefix, local = short.split(":", 1)
+        if prefix in PREFIXES:
+            out[PREFIXES[prefix] + local] = names[index]
+    return out
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from starlette.concurrency import run_in_threadpool
 
+from ...coverage import about
 from ...export import FORMATS, describe, serialize
 from ...graph import bind_prefixes, labels
-from ...namespaces import ONTOLOGY_IRI, graph_ns, resource_ns
+from ...namespaces import ONTOLOGY_IRI, SL, graph_ns, resource_ns
 from ...results import FORMAT_ALIASES, GRAPH, best_match, serialize_graph
 from ..deps import SettingsDep, StoreDep
-from ..pages import render, term_view
+from ..pages import local_href, localized, page_lang, property_names, render, term_view
+from ..plans import plan_view
 from ..settings import ServerSettings
 from ..store import KnowledgeStore
 
@@ -79,13 +81,29 @@ def graph_content(store: KnowledgeStore, name: URIRef) -> Graph:
     return store.graph(name) or Graph()
 
 
+def _plan_of(request: Request, graph: Graph, iri: URIRef) -> str | None:
+    """The plan a resource page speaks of: ``?plan=``, else the resource's own plan, else the newest."""
+    return request.query_params.get("plan") or next((str(p) for p in graph.objects(iri, SL.inPlan)), None)
+
+
+def _in_plan(store: KnowledgeStore, settings: ServerSettings, plan: str | None, iri: str) -> tuple[Any, Any]:
+    """The plan's view and what it says about ``iri`` (``about``), or ``(None, None)`` where there is no
+    plan to ask (an empty dataset, an unknown ``?plan=``) or the resource is not in it."""
+    try:
+        view = plan_view(store, settings, plan)
+    except HTTPException:
+        return None, None
+    return view, about(view, iri)
+
+
 def resource_page(
     request: Request, graph: Graph, iri: URIRef, settings: ServerSettings, store: KnowledgeStore, status: int = 200
 ) -> Response:
-    lang = "en" if request.query_params.get("lang") == "en" else "sv"
+    lang = page_lang(request)
+    view, info = _in_plan(store, settings, _plan_of(request, graph, iri), str(iri))
     nodes = {str(n) for n in set(graph.subjects()) | set(graph.objects()) | set(graph.predicates())}
-    found = labels(store.engine, nodes | {str(iri)}, lang)
-    names = {n: text for n, text in found.items() if text != n.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]}
+    found = labels(store.engine, nodes | {str(iri)}, lang, fallback=False)
+    names = {**property_names(lang), **found}
     outgoing: dict[str, list[Any]] = defaultdict(list)
     for _, p, o in sorted(graph.triples((iri, None, None))):
         outgoing[str(p)].append(term_view(o, settings, names))
@@ -96,15 +114,21 @@ def resource_page(
         if s != iri
     ]
     types = [term_view(t, settings, names) for t in sorted(graph.objects(iri, RDF.type), key=str)]
+    in_view = {n: localized(d, lang) for n, d in view.nodes(data=True)} if view is not None else {}
     return render(
         request,
         "resource.html.jinja",
         status,
         iri=str(iri),
-        label=found.get(str(iri), str(iri)),
+        label=in_view.get(str(iri)) or found.get(str(iri), str(iri)),
         types=types,
         outgoing=rows,
         incoming=incoming,
+        about=info,
+        plan=view.graph["plan"] if info is not None else None,
+        plan_label=view.graph["plan_label"] if info is not None else None,
+        names=in_view,
+        href=lambda i: local_href(i, settings),
     )
 
 
@@ -122,6 +146,8 @@ async def _resource(request: Request, store: KnowledgeStore, settings: ServerSet
                 types=[],
                 outgoing=[],
                 incoming=[],
+                about=None,
+                names={},
             )
         raise HTTPException(404, f"no resource {iri} in the dataset")
     if media == HTML:
