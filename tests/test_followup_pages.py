@@ -63,8 +63,13 @@ def test_saving_goes_through_the_validated_path(writable: str) -> None:
     assert "2024" not in httpx.get(writable + "/api/gaps").json()["followup"]["periodLabel"]  # nothing was saved
     empty = httpx.post(writable + "/followup", data={k: v for k, v in fields.items() if not k.startswith("status")})
     assert empty.status_code == 422
+    tag = httpx.get(writable + "/").headers["etag"]
+    assert httpx.get(writable + "/", headers={"If-None-Match": tag}).status_code == 304
     saved = httpx.post(writable + "/followup", data=fields)
     assert saved.status_code == 303 and "saved=1" in saved.headers["location"]
+    # A new dataset version: the old tag no longer matches, so a revalidating client gets the new page.
+    after = httpx.get(writable + "/", headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["etag"] != tag
     followup = httpx.get(writable + "/api/gaps", params={"period": "2024"}).json()["followup"]
     assert followup["periodLabel"] == "2024" and followup["totals"] == {"genomförd": 1, "inställd": 1, "": 15}
     # The period's graph is readable through the Graph Store Protocol, and saving again replaces it.

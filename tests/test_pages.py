@@ -143,3 +143,28 @@ def test_yasgui_runs_a_named_query_offline(page: Any, server: str) -> None:
     page.wait_for_selector(".tabPanel.active .yasr table tbody tr", timeout=15000)
     assert page.locator(".tabPanel.active .yasr table tbody tr").count() == 3
     assert page.locator(".tabPanel.active .yasr table a").count() > 0  # IRIs are links
+
+
+def test_compression_and_revalidation(server: str) -> None:
+    """Pages and data are compressed for clients that accept it and answered 304 while the dataset
+    version (and the representation asked for) is the same."""
+    raw = httpx.get(server + "/graph", headers={"Accept-Encoding": "identity"})
+    zipped = httpx.get(server + "/graph", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in raw.headers
+    assert int(zipped.headers["content-length"]) * 3 < len(raw.content)
+    assert zipped.text == raw.text
+    for path in ("/", "/graph", "/api/gaps", "/api/gaps/gaps.csv", "/id/" + GOAL.removeprefix(ID), "/data/"):
+        first = httpx.get(server + path)
+        tag = first.headers["etag"]
+        assert first.headers["cache-control"] == "no-cache", path
+        again = httpx.get(server + path, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag, path
+        # Another language or another representation is another tag.
+        english = httpx.get(server + path, params={"lang": "en"}, headers={"If-None-Match": tag})
+        assert english.status_code == 200 and english.headers["etag"] != tag, path
+    turtle = httpx.get(server + "/id/" + GOAL.removeprefix(ID), headers={"Accept": "text/turtle"})
+    assert turtle.headers["etag"] != httpx.get(server + "/id/" + GOAL.removeprefix(ID)).headers["etag"]
+    # The SPARQL endpoint negotiates on its own and is not tagged.
+    assert "etag" not in httpx.get(server + "/sparql", params={"query": "ASK {}"}).headers
+    docs = httpx.get(server + "/static-offline-docs/swagger-ui-bundle.js", headers={"Accept-Encoding": "gzip"})
+    assert docs.headers["content-encoding"] == "gzip" and "max-age" in docs.headers["cache-control"]
