@@ -23,7 +23,7 @@ from ..store.journal import Journal
 from ..store.server import OxigraphServer
 from ..validate import ValidationReport, validate
 from .middleware import HeadAsGet, Revalidation
-from .routes import dashboard, followup, gsp, ld, sparql, views
+from .routes import dashboard, docs, followup, gsp, ld, sparql, views
 from .settings import ServerSettings
 from .store import KnowledgeStore
 
@@ -99,6 +99,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     # FastAPIOffline serves the /docs and /redoc assets itself (plain FastAPI loads them from a CDN).
     app: FastAPI = FastAPIOffline(
+        docs_url=None,  # routes/docs.py serves /docs and /redoc from the same files, marked English
+        redoc_url=None,
         title="strategylinks",
         version=__version__,
         description="Handlingsplaner och strategier som länkade data: SPARQL 1.1, sidor och data. "
@@ -126,6 +128,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(followup.router)
     app.include_router(ld.router)
+    app.include_router(docs.router)
     vendor = settings.viz_path / "vendor"
     if (vendor / "yasgui").is_dir():
         app.mount("/assets/yasgui", StaticFiles(directory=vendor / "yasgui"), name="yasgui")
