@@ -84,6 +84,27 @@ def followed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+#: The row the fictional 2023 plan leaves out: its one insats is the only one serving two goals.
+DROPPED = "<p>använd Småland-Blekinge-Halland i stöd till kontaktskapande inom barncentrerad samverkan"
+
+
+@pytest.fixture(scope="session")
+def two_plans(followed_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The followed-up data with a 2023 plan: the 2022 document without one row."""
+    from strategylinks.cli import main
+
+    data = tmp_path_factory.mktemp("two-plans") / "data"
+    shutil.copytree(followed_data, data)
+    seed = (FIXTURES / "source" / "handlingsplan-internationellt-arbete-2022.txt").read_text(encoding="utf-8")
+    lines = seed.splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(DROPPED)]
+    assert len(kept) == len(lines) - 1
+    source = data.parent / "handlingsplan-internationellt-arbete-2023.txt"
+    source.write_text("".join(kept), encoding="utf-8")
+    assert main(["import", "plan", str(source), "--year", "2023", "--data-dir", str(data)]) == 0
+    return data
+
+
 @pytest.fixture(scope="session")
 def followed(followed_data: Path) -> Dataset:
     return load_dataset(Settings(data_dir=followed_data))

@@ -44,6 +44,7 @@ PAGES = [
     "/id/strategi/grona-kronoberg-2025/prioritering-3/innovationsgrad",
     "/id/" + PLAN_2022.split("/id/", 1)[1] + "/prioritering-1/rad-1/insats-1",
     "/query?plain=1",
+    "/query?name=strategy-coverage",  # YASGUI, where installed
     "/network",
     "/data/",
 ]

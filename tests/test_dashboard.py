@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,32 +17,13 @@ import networkx as nx
 import pytest
 from rdflib import Dataset
 
-from strategylinks.cli import main
 from strategylinks.config import Settings
 from strategylinks.graph import load_dataset
 from strategylinks.network import actions_reaching, alignment_graph
 from strategylinks.reports import GapReport, gap_report
 
-from .conftest import FIXTURES, PHONE, PLAN_2022, SCREENS, guarded_page
+from .conftest import PHONE, PLAN_2022, SCREENS, guarded_page
 from .servers import running_server
-
-#: The row the fictional 2023 plan leaves out: its one insats is the only one serving two goals.
-DROPPED = "<p>använd Småland-Blekinge-Halland i stöd till kontaktskapande inom barncentrerad samverkan"
-
-
-@pytest.fixture(scope="module")
-def two_plans(followed_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The followed-up data with a 2023 plan: the 2022 document without one row."""
-    data = tmp_path_factory.mktemp("two-plans") / "data"
-    shutil.copytree(followed_data, data)
-    seed = (FIXTURES / "source" / "handlingsplan-internationellt-arbete-2022.txt").read_text(encoding="utf-8")
-    lines = seed.splitlines(keepends=True)
-    kept = [line for line in lines if not line.startswith(DROPPED)]
-    assert len(kept) == len(lines) - 1
-    source = data.parent / "handlingsplan-internationellt-arbete-2023.txt"
-    source.write_text("".join(kept), encoding="utf-8")
-    assert main(["import", "plan", str(source), "--year", "2023", "--data-dir", str(data)]) == 0
-    return data
 
 
 @pytest.fixture(scope="module")

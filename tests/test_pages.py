@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
-from .conftest import GK, ID, guarded_page, need
+from .conftest import GK, ID, guarded_page
 from .servers import running_server
 
 GOAL = GK + "prioritering-1"
@@ -129,20 +129,6 @@ def test_openapi_docs_work_offline(page: Any, server: str) -> None:
     page.goto(server + "/docs")
     page.wait_for_selector(".swagger-ui .info", timeout=15000)
     assert "strategylinks" in page.inner_text(".swagger-ui .info")
-
-
-def test_yasgui_runs_a_named_query_offline(page: Any, server: str) -> None:
-    from strategylinks.config import Settings
-
-    installed = (Settings().viz_path / "vendor" / "yasgui" / "yasgui.min.js").is_file()
-    need(installed, "YASGUI is not installed (run: strategylinks assets)")
-    page.goto(server + "/query")
-    page.wait_for_selector(".yasqe")
-    page.click('a.named-query[data-name="actions-per-priority"]')
-    page.click(".tabPanel.active .yasqe_queryButton")
-    page.wait_for_selector(".tabPanel.active .yasr table tbody tr", timeout=15000)
-    assert page.locator(".tabPanel.active .yasr table tbody tr").count() == 3
-    assert page.locator(".tabPanel.active .yasr table a").count() > 0  # IRIs are links
 
 
 def test_compression_and_revalidation(server: str) -> None:

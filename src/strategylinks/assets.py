@@ -1,8 +1,8 @@
 """Fetch third-party browser files from the npm registry at set-up time: the query editor (YASGUI)
 for the server, axe-core for the accessibility tests.
 
-They are not committed: ``strategylinks assets`` packs the pinned release with npm and keeps only the
-built script and style under ``viz/vendor/yasgui``; the server serves them from there.
+They are not committed: ``strategylinks assets`` packs the pinned releases with npm and keeps only the
+built scripts and styles (and each licence) under ``viz/vendor/``; the server serves them from there.
 """
 
 from __future__ import annotations
@@ -17,6 +17,17 @@ from .errors import InputError
 
 YASGUI_PACKAGE = "@zazuko/yasgui@4.6.2"
 YASGUI_FILES = ("build/yasgui.min.js", "build/yasgui.min.css")
+
+#: The query page's files: folder under viz/vendor -> (package, files kept). YASGUI is the editor; its
+#: result views "Diagram" and "Pivot" (viz/yasr-plugins.js) draw with Chart.js and PivotTable.js,
+#: which needs jQuery and jQuery UI. Each folder keeps the package's licence beside its files.
+QUERY_PAGE_ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "yasgui": (YASGUI_PACKAGE, (*YASGUI_FILES, "package.json")),  # it ships no LICENSE file; its licence: MIT
+    "chartjs": ("chart.js@4.5.1", ("dist/chart.umd.min.js", "LICENSE.md")),
+    "jquery": ("jquery@3.7.1", ("dist/jquery.min.js", "LICENSE.txt")),
+    "jquery-ui": ("jquery-ui-dist@1.13.3", ("jquery-ui.min.js", "LICENSE.txt")),
+    "pivottable": ("pivottable@2.23.0", ("dist/pivot.min.js", "dist/pivot.min.css", "LICENSE.md")),
+}
 
 
 def npm_files(package: str, files: tuple[str, ...], target: Path) -> Path:
@@ -55,5 +66,9 @@ def npm_files(package: str, files: tuple[str, ...], target: Path) -> Path:
     return target
 
 
-def install_yasgui(viz_path: Path) -> Path:
-    return npm_files(YASGUI_PACKAGE, YASGUI_FILES, viz_path / "vendor" / "yasgui")
+def install_query_page(viz_path: Path) -> list[Path]:
+    """Fetch every file of :data:`QUERY_PAGE_ASSETS` into ``viz/vendor``."""
+    return [
+        npm_files(package, files, viz_path / "vendor" / folder)
+        for folder, (package, files) in QUERY_PAGE_ASSETS.items()
+    ]

@@ -576,10 +576,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
-    from .assets import install_yasgui
+    from .assets import install_query_page
 
-    path = install_yasgui(_settings(args).viz_path)
-    print(f"installed YASGUI in {path}", file=sys.stderr)
+    for path in install_query_page(_settings(args).viz_path):
+        print(f"installed {path.name} in {path}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -862,9 +862,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "assets",
         parents=[common],
-        help="fetch YASGUI for the query page from the npm registry (needs npm)",
-        description="Install the query editor YASGUI under viz/vendor/yasgui (not committed). Without it the "
-        "query page uses a plain form.",
+        help="fetch YASGUI, Chart.js and PivotTable.js for the query page from the npm registry (needs npm)",
+        description="Install the query editor YASGUI and what its chart and pivot views draw with under "
+        "viz/vendor/ (not committed). Without them the query page uses a plain form.",
     )
     p.set_defaults(func=cmd_assets)
     return parser

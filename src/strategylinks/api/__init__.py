@@ -130,6 +130,6 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.include_router(ld.router)
     app.include_router(docs.router)
     vendor = settings.viz_path / "vendor"
-    if (vendor / "yasgui").is_dir():
-        app.mount("/assets/yasgui", StaticFiles(directory=vendor / "yasgui"), name="yasgui")
+    if vendor.is_dir():  # what `strategylinks assets` installed for the query page
+        app.mount("/assets", StaticFiles(directory=vendor), name="assets")
     return app

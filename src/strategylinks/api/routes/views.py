@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -10,13 +11,16 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import queries
+from ...errors import StrategyLinksError
+from ...namespaces import PREFIXES
 from ...stats import stats
+from ...store.sparqltext import substitute, with_values
 from ...viz import render as render_graph
 from ...viz import to_pyvis
 from ..deps import SettingsDep, StoreDep
 from ..models import GraphModel, NamedQueryModel
 from ..pages import html_response, local_href, localized, page_lang, render, term_view
-from ..plans import answered, plan_view
+from ..plans import answered, plan_view, resolved
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
 
@@ -173,24 +177,52 @@ def _table(result: Any, settings: ServerSettings) -> dict[str, Any]:
     }
 
 
+def bound_text(query: queries.NamedQuery, values: dict[str, str], settings: ServerSettings) -> str:
+    """The named query's text with the parameters given (empty ones stay unbound) written into it, as
+    the stores bind them: substituted where the text allows, else a trailing VALUES block."""
+    bound = queries.bindings(query, {k: v for k, v in values.items() if v.strip()}, settings)
+    if not bound:
+        return query.text
+    return substitute(query.text, bound) or with_values(query.text, bound)
+
+
 def _query_page(
     request: Request, store: KnowledgeStore, settings: ServerSettings, text: str | None, name: str | None, run: bool
 ) -> Response:
     named = queries.available(settings)
-    if name in named and text is None:
-        text = named[name].text
+    chosen = named.get(name) if name else None
+    values = {p.name: request.query_params.get(p.name, "") for p in chosen.params} if chosen else {}
+    error = None
+    if chosen is not None and text is None:
+        # A named query runs at once; its plan is the newest, as in the CLI, until the form says otherwise
+        # (an emptied field leaves the parameter unbound).
+        if "plan" in values and "plan" not in request.query_params:
+            with suppress(HTTPException):  # no plan in the dataset: the query runs unbound
+                values["plan"] = resolved(store, settings, None)[0]
+        run = True
+        try:
+            text = bound_text(chosen, values, settings)
+        except StrategyLinksError as exc:
+            text, run, error = chosen.text, False, exc.message
     context: dict[str, Any] = {
         "named": list(named.values()),
-        "named_json": {n: q.text for n, q in named.items()},
+        "chosen": chosen,
+        "values": values,
         "text": text or EXAMPLE_QUERY,
         # ?plain=1 keeps the plain form even where YASGUI is installed.
         "plain": request.query_params.get("plain") == "1",
         "yasgui": (settings.viz_path / "vendor" / "yasgui" / "yasgui.min.js").is_file()
         and request.query_params.get("plain") != "1",
+        "views": {
+            folder: (settings.viz_path / "vendor" / folder).is_dir()
+            for folder in ("chartjs", "pivottable", "jquery", "jquery-ui")
+        },
+        "run": run,
         "result": None,
-        "error": None,
+        "error": error,
+        "prefixes": PREFIXES,
     }
-    if run and text:
+    if run and text:  # with YASGUI too: the table is what a browser without scripts shows
         try:
             context["result"] = _table(store.result(text), settings)
         except (SparqlError, QueryTimeout, EngineError) as exc:
@@ -202,7 +234,8 @@ def _query_page(
 async def query_page(
     request: Request, store: StoreDep, settings: SettingsDep, name: str | None = None, query: str | None = None
 ) -> Response:
-    return await run_in_threadpool(_query_page, request, store, settings, query, name, query is not None)
+    run = query is not None or request.query_params.get("run") == "1"
+    return await run_in_threadpool(_query_page, request, store, settings, query, name, run)
 
 
 @router.post("/query", response_class=HTMLResponse, tags=["pages"], summary="Run a query from the plain form")
