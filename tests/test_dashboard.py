@@ -212,6 +212,14 @@ def test_english_names_and_the_choice_kept(page: Any, server: str, view: nx.DiGr
     page.goto(server + "/coverage?strategy=" + quote(strategy, safe=""))
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Goals and actions" in page.inner_text("main")
+    # The network page names strategies in English too.
+    page.goto(server + "/network")
+    matrix = page.inner_text("#overlap + p + .scroll")
+    served = [n for n, d in view.nodes(data=True) if d["kind"] == "strategy" and d.get("label_en")]
+    assert any(view.nodes[s]["label_en"] in matrix for s in served)
+    assert not any(
+        view.nodes[s]["label"] in matrix for s in served if view.nodes[s]["label"] != view.nodes[s]["label_en"]
+    )
 
 
 @SCREENS

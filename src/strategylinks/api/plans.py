@@ -15,6 +15,7 @@ from ..followup import period_iri
 from ..network import alignment_graph
 from ..reports import GapReport, gap_report, resolve_plan
 from ..store import StoreError
+from .pages import Name, localized
 from .settings import ServerSettings
 from .store import KnowledgeStore
 
@@ -76,3 +77,10 @@ def previous_plan(store: KnowledgeStore, settings: ServerSettings, plan: str) ->
 
     row: dict[str, str] | None = answered(lambda: store.cached(f"previous:{plan}", build))
     return row
+
+
+def view_names(view: nx.DiGraph, lang: str) -> dict[str, Name]:
+    """The view's nodes' names in ``lang``; the plan's title is Swedish (``resolve_plan`` chooses it)."""
+    names = {n: localized(d, lang) for n, d in view.nodes(data=True)}
+    names[view.graph["plan"]] = Name(view.graph["plan_label"], "sv", lang)
+    return names

@@ -20,8 +20,8 @@ from ...network import choose_period, followup_periods
 from ...reports import GapReport, natural_key
 from ..deps import SettingsDep, StoreDep
 from ..models import GapReportModel
-from ..pages import Name, local_href, localized, page_lang, render
-from ..plans import answered, plan_report, plan_view, previous_plan, rows
+from ..pages import Name, local_href, page_lang, render
+from ..plans import answered, plan_report, plan_view, previous_plan, rows, view_names
 from ..settings import ServerSettings
 from ..store import KnowledgeStore
 
@@ -169,13 +169,6 @@ def _extras(store: KnowledgeStore, settings: ServerSettings, report: GapReport, 
     )
 
 
-def _names(view: nx.DiGraph, lang: str) -> dict[str, Name]:
-    """The view's nodes' names in ``lang``; the plan's title is Swedish (``resolve_plan`` chooses it)."""
-    names = {n: localized(d, lang) for n, d in view.nodes(data=True)}
-    names[view.graph["plan"]] = Name(view.graph["plan_label"], "sv", lang)
-    return names
-
-
 def _gap_trees(
     view: nx.DiGraph, report: GapReport, strategy: str | None, level: str | None
 ) -> list[tuple[str, list[GoalNode], int]]:
@@ -219,7 +212,7 @@ async def dashboard(
                 {"iri": p["sibling"], "label": p.get("siblingLabel", p["sibling"]), "year": p.get("year", "")}
                 for p in siblings
             ],
-            "names": _names(view, lang),
+            "names": view_names(view, lang),
             "gap_trees": _gap_trees(view, report, strategy or None, level or None),
             "levels": levels(view),
             "chosen": {"strategy": strategy or "", "level": level or ""},
@@ -337,7 +330,7 @@ async def api_gaps_csv(
     def build() -> tuple[list[str], list[list[Any]]] | None:
         report = plan_report(store, settings, plan)
         data = {**report_json(report, settings), **_extras(store, settings, report, period)}
-        return _tables(data, _names(plan_view(store, settings, report.plan), lang)).get(table)
+        return _tables(data, view_names(plan_view(store, settings, report.plan), lang)).get(table)
 
     found = await run_in_threadpool(build)
     if found is None:
@@ -384,7 +377,7 @@ async def coverage_page(
             "strategy": found,
             "trees": trees,
             "cited": sorted(cited, key=natural_key),
-            "names": _names(view, lang),
+            "names": view_names(view, lang),
         }
 
     context = await run_in_threadpool(lambda: answered(build))

@@ -18,8 +18,8 @@ from ...graph import bind_prefixes, labels
 from ...namespaces import ONTOLOGY_IRI, SL, graph_ns, resource_ns
 from ...results import FORMAT_ALIASES, GRAPH, best_match, serialize_graph
 from ..deps import SettingsDep, StoreDep
-from ..pages import local_href, localized, page_lang, property_names, render, term_view
-from ..plans import plan_view
+from ..pages import local_href, page_lang, property_names, render, term_view
+from ..plans import plan_view, view_names
 from ..settings import ServerSettings
 from ..store import KnowledgeStore
 
@@ -114,7 +114,7 @@ def resource_page(
         if s != iri
     ]
     types = [term_view(t, settings, names) for t in sorted(graph.objects(iri, RDF.type), key=str)]
-    in_view = {n: localized(d, lang) for n, d in view.nodes(data=True)} if view is not None else {}
+    in_view = view_names(view, lang) if view is not None else {}
     return render(
         request,
         "resource.html.jinja",

@@ -19,8 +19,8 @@ from ...viz import render as render_graph
 from ...viz import to_pyvis
 from ..deps import SettingsDep, StoreDep
 from ..models import GraphModel, NamedQueryModel
-from ..pages import html_response, local_href, localized, page_lang, render, term_view
-from ..plans import answered, plan_view, resolved
+from ..pages import html_response, local_href, page_lang, render, term_view
+from ..plans import answered, plan_view, resolved, view_names
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
 
@@ -74,7 +74,7 @@ async def network_page(request: Request, store: StoreDep, settings: SettingsDep,
 
     report, view = await run_in_threadpool(build)
     plan_label = view.graph["plan_label"]
-    names = {n: localized(d, page_lang(request)) for n, d in view.nodes(data=True)}
+    names = view_names(view, page_lang(request))
     return render(
         request,
         "network.html.jinja",
