@@ -26,11 +26,11 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from .namespaces import SH
+from .sparqlparse import prepare_query
 
 #: Read every predicate (a variable predicate, sh:closed, a negated property set).
 ANY = None
@@ -231,7 +231,7 @@ class Dependencies:
             for d in g.objects(p, SH.declare)
         }
         try:
-            query = prepareQuery(text, initNs=namespaces)
+            query = prepare_query(text, namespaces)
         except Exception as exc:  # noqa: BLE001 - the engines report broken queries themselves
             raise Unbounded(f"{reach.name}: a SPARQL constraint rdflib cannot parse ({exc})") from None
         patterns: list[tuple[Node, Steps, Node]] = []

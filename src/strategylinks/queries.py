@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Union
 
 from pyparsing.exceptions import ParseException
 from rdflib import Graph, Literal, URIRef
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import Identifier
 
 from .config import Settings
 from .errors import InputError, QueryError
 from .namespaces import RESOURCE_PATH
+from .sparqlparse import prepare_query
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s?(.*)$")
 _CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
@@ -188,7 +188,7 @@ def run(
         except StoreQueryError as exc:
             raise QueryError(exc.message, path=named.path) from None
     try:
-        prepared = prepareQuery(named.text)
+        prepared = prepare_query(named.text)
     except ParseException as exc:
         raise QueryError(f"SPARQL syntax error: {exc}", path=named.path, line=exc.lineno) from None
     except Exception as exc:  # noqa: BLE001 - rdflib raises several kinds for bad queries

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Union
 
@@ -13,6 +14,7 @@ from rdflib.term import Node
 from .errors import InputError
 from .graph import labels
 from .namespaces import PREFIXES, SH
+from .sparqlparse import PARSER_LOCK
 
 if TYPE_CHECKING:
     from .store import Store
@@ -112,14 +114,16 @@ def validate(
         # Imported here: pySHACL is the reference engine, and its import is a tenth of the server's start.
         from pyshacl import validate as run
     try:
-        conforms, report, _ = run(
-            target,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=False,
-            allow_warnings=True,
-            focus_nodes=None if focus is None else list(focus),
-        )
+        # pySHACL parses the shapes' SPARQL with rdflib (the turbo engine does not).
+        with PARSER_LOCK if engine == "pyshacl" else nullcontext():
+            conforms, report, _ = run(
+                target,
+                shacl_graph=shapes,
+                inference="none",
+                advanced=False,
+                allow_warnings=True,
+                focus_nodes=None if focus is None else list(focus),
+            )
     except Exception as exc:  # noqa: BLE001 - each engine has its own failure types
         raise InputError(f"the shapes cannot be used ({engine}): {exc}") from None
     if not isinstance(report, Graph):  # pyshacl returns its failure instead of raising

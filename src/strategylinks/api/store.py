@@ -14,9 +14,8 @@ import pyoxigraph as ox
 import rdflib.plugins.sparql
 from pyparsing.exceptions import ParseException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
-from rdflib.plugins.sparql.algebra import BGP, Join, translateUpdate
+from rdflib.plugins.sparql.algebra import BGP, Join
 from rdflib.plugins.sparql.evaluate import evalPart
-from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import QueryContext, Update
 
@@ -25,6 +24,7 @@ from rdflib.plugins.sparql.update import _fillTemplate, evalUpdate  # type: igno
 from rdflib.query import Result
 
 from ..incremental import Dependencies, algebra_parts, changed_triples, literal_predicates
+from ..sparqlparse import prepare_update
 from ..store import OxigraphStore, RemoteStore, StoreError, StoreQueryError
 from ..store.base import StoreRefused
 from ..store.journal import Journal
@@ -62,7 +62,7 @@ class UpdateRejected(Exception):
 
 def parse_update(text: str, base: str | None = None) -> Update:
     try:
-        update = translateUpdate(parseUpdate(text), base=base)
+        update = prepare_update(text, base=base)
     except ParseException as exc:
         raise SparqlError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
     except Exception as exc:  # noqa: BLE001
