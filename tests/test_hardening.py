@@ -4,8 +4,10 @@ real servers on loopback, real concurrent clients."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -111,3 +113,93 @@ def test_concurrent_first_parses_in_the_library() -> None:
         result = json.loads(done.stdout)
         assert [r for r in result["first"] if r != "ok"] == []
         assert [r for r in result["after"] if r != "ok"] == []
+
+
+def test_requests_over_the_size_limit_are_refused_before_they_are_read() -> None:
+    """Findings 2 and 3: a query, update or body over max_request_bytes is 413, by its Content-Length or
+    as it streams in; an update or a graph write without the token is 403 before its body is read."""
+    limit = 4096
+    big_query = "SELECT * WHERE { ?s ?p ?o } # " + "x" * (2 * limit)
+    with running_server("--update-token", TOKEN, "--max-request-bytes", str(limit)) as base:
+        assert httpx.post(base + "/sparql", data={"query": big_query}).status_code == 413
+        direct = httpx.post(base + "/sparql", content=big_query, headers={"Content-Type": "application/sparql-query"})
+        assert direct.status_code == 413 and "max_request_bytes" in direct.text
+        assert httpx.get(base + "/sparql", params={"query": big_query}).status_code == 413
+
+        def chunks() -> Any:
+            for _ in range(64):  # 4 MiB without a Content-Length
+                yield b"query=" + b"x" * 65536
+
+        streamed = httpx.post(
+            base + "/sparql", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert streamed.status_code == 413
+        # Without the token, an update or a graph write is refused before its body counts.
+        update = httpx.post(
+            base + "/sparql",
+            content="INSERT DATA { <a:b> <a:c> 'x' } # " + "x" * (2 * limit),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        assert update.status_code == 403
+        put = httpx.put(base + "/store", params={"graph": EX + "g"}, content=b"x" * (2 * limit))
+        assert put.status_code == 403
+        with_token = httpx.put(
+            base + "/store",
+            params={"graph": EX + "g"},
+            content=b"x" * (2 * limit),
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"},
+        )
+        assert with_token.status_code == 413
+        plain = httpx.post(base + "/query", data={"query": big_query})
+        assert plain.status_code == 413
+        # A query within the limit still runs.
+        assert run_query(base, QUERIES[0]).status_code == 200
+
+
+def test_the_timeout_covers_an_update_s_parsing() -> None:
+    """Finding 2: rdflib's parser is superlinear, so a 0.6 MB INSERT DATA parsed for 50 s (and a
+    9 MB one for minutes after the client left); the timeout now stops it and nothing is applied."""
+    triples = " ".join(f"<{EX}s{i}> <{EX}p> 'value number {i}' ." for i in range(5000))
+    text = f"INSERT DATA {{ GRAPH <{EX}big> {{ {triples} }} }}"
+    assert 500_000 < len(text) < 2**20
+    with running_server("--update-token", TOKEN, "--query-timeout", "3") as base:
+        started = time.monotonic()
+        response = run_update(base, text)
+        took = time.monotonic() - started
+        assert response.status_code == 503 and "did not parse within 3 s" in response.text
+        assert took < 20
+        # Nothing was applied, and the server answers at once.
+        count = run_query(base, f"ASK {{ GRAPH <{EX}big> {{ ?s ?p ?o }} }}")
+        assert count.status_code == 200 and '"boolean":false' in count.text.replace(" ", "")
+        assert run_update(base, UPDATES[0]).status_code == 204
+
+
+def test_serve_refuses_settings_it_cannot_use(tmp_path: Any) -> None:
+    """Finding 8: a negative timeout or result limit, a port out of range and a port in use are errors
+    (exit 2) before anything starts, never a traceback or a "serving on" line."""
+    for option, value, word in (
+        ("--query-timeout", "-1", "query_timeout"),
+        ("--result-limit", "-1", "result_limit"),
+        ("--port", "99999", "port"),
+        ("--max-request-bytes", "0", "max_request_bytes"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "strategylinks", "serve", option, value],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2, (option, done.stderr)
+        assert word in done.stderr and "Traceback" not in done.stderr and "serving on" not in done.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "strategylinks", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "serving on" not in done.stderr and "Traceback" not in done.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -251,12 +252,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .api import create_app
     from .api.settings import ServerSettings
 
-    extra = {key: getattr(args, key, None) for key in ("host", "port", "update_token", "query_timeout", "result_limit")}
-    settings = _settings(args, ServerSettings, **extra)
+    keys = ("host", "port", "update_token", "query_timeout", "result_limit", "max_request_bytes")
+    settings = _settings(args, ServerSettings, **{key: getattr(args, key, None) for key in keys})
     assert isinstance(settings, ServerSettings)
+    # The socket is bound here, before anything is loaded, so that a port in use is a clear error
+    # rather than a "serving on" line followed by uvicorn's exit.
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        sock.close()
+        raise StrategyLinksError(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+            hint="another program uses the port: choose another with --port",
+        ) from None
+    port = sock.getsockname()[1]
     app = create_app(settings)
-    print(f"strategylinks: serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    print(f"strategylinks: serving on http://{settings.host}:{port}/", file=sys.stderr)
+    uvicorn.run(app, fd=sock.fileno(), log_level=args.log_level)
     return EXIT_OK
 
 
@@ -764,6 +779,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--query-timeout", type=float, help="seconds a query may run (default 30)")
     p.add_argument("--result-limit", type=int, help="most rows or triples per answer (default 10000)")
+    p.add_argument(
+        "--max-request-bytes", type=int, help="largest request body, query or update, in bytes (default 1048576)"
+    )
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     p.set_defaults(func=cmd_serve)
 
@@ -877,7 +895,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except ValidationError as exc:  # a setting from the environment that does not parse
-        print(f"strategylinks: error: invalid setting: {exc.errors()[0]['msg']} ({exc.title})", file=sys.stderr)
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or exc.title
+        print(f"strategylinks: error: invalid setting {where}: {error['msg']}", file=sys.stderr)
         return EXIT_INPUT
     except StrategyLinksError as exc:
         print(f"strategylinks: error: {exc}", file=sys.stderr)

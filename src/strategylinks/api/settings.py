@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from typing import Annotated
+
+from pydantic import Field, SecretStr
 
 from ..config import Settings
 
@@ -11,10 +13,12 @@ class ServerSettings(Settings):
     """Set as ``STRATEGYLINKS_<FIELD>`` in the environment or by ``strategylinks serve`` options."""
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: Annotated[int, Field(ge=0, le=65535)] = 8000
     #: Bearer token that enables SPARQL Update; without one the endpoint is read-only.
     update_token: SecretStr | None = None
-    #: Seconds a query may run before it is stopped.
-    query_timeout: float = 30.0
+    #: Seconds a query (or an update's parsing and evaluation) may run before it is stopped.
+    query_timeout: Annotated[float, Field(gt=0)] = 30.0
     #: Most rows (SELECT) or triples (CONSTRUCT / DESCRIBE) one answer carries.
-    result_limit: int = 10000
+    result_limit: Annotated[int, Field(ge=1)] = 10000
+    #: Largest request body, query or update accepted, in bytes (413 beyond it).
+    max_request_bytes: Annotated[int, Field(ge=1)] = 2**20

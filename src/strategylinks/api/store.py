@@ -24,7 +24,7 @@ from rdflib.plugins.sparql.update import _fillTemplate, evalUpdate  # type: igno
 from rdflib.query import Result
 
 from ..incremental import Dependencies, algebra_parts, changed_triples, literal_predicates
-from ..sparqlparse import prepare_update
+from ..sparqlparse import ParseTimeout, parses_in_time, prepare_update
 from ..store import OxigraphStore, RemoteStore, StoreError, StoreQueryError
 from ..store.base import StoreRefused
 from ..store.journal import Journal
@@ -233,8 +233,11 @@ class KnowledgeStore:
         confirm_drop_all: bool = False,
     ) -> int:
         """Apply an update as one transaction, validated against the shapes before it is committed."""
+        try:
+            parses_in_time(text, self.timeout)  # before the lock: a slow parse must not hold up writers
+        except ParseTimeout as exc:
+            raise QueryTimeout(str(exc)) from None
         with self._write_lock:
-            # rdflib's SPARQL parser is not safe to use from several threads at once.
             update = with_using(parse_update(text, base=base), using, using_named)
             if not confirm_drop_all and any(_drops_all(op) for op in update.algebra):
                 raise SparqlError(

@@ -26,10 +26,9 @@ from ..pages import local_href, render
 from ..plans import answered
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, UpdateRejected
-from .sparql import token_matches
+from .sparql import ProtocolError, read_body, token_matches
 
 router = APIRouter(tags=["pages"])
-MAX_FORM_BYTES = 2 * 2**20
 
 
 def _period_text(iri: str, settings: ServerSettings) -> str:
@@ -164,9 +163,10 @@ def _save(
 
 @router.post("/followup", response_class=HTMLResponse, summary="Save the follow-up form (needs the update token)")
 async def followup_save(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return HTMLResponse("the form is too large", status_code=413)
+    try:
+        body = await read_body(request, settings)
+    except ProtocolError as exc:
+        return HTMLResponse(exc.message, status_code=exc.status)
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     token = (fields.get("token") or [""])[0]
     if not token_matches(token, settings):

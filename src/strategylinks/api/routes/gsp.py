@@ -15,7 +15,7 @@ from ...store import StoreError
 from ..deps import SettingsDep, StoreDep
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, SparqlError, UpdateRejected
-from .sparql import ProtocolError, _error, _media_type, negotiate, rejection, require_token
+from .sparql import ProtocolError, _error, _media_type, negotiate, read_body, rejection, require_token
 
 router = APIRouter(tags=["graph store"])
 
@@ -119,7 +119,13 @@ def _handle(request: Request, store: KnowledgeStore, settings: ServerSettings, b
     response_class=Response,
 )
 async def graph_store(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    body = await request.body()
+    body = b""
+    if request.method not in ("GET", "HEAD"):
+        try:
+            require_token(request, settings, "write")  # before the body is read
+            body = await read_body(request, settings)
+        except ProtocolError as exc:
+            return _error(exc)
     return await run_in_threadpool(_handle, request, store, settings, body)
 
 

@@ -247,6 +247,8 @@ def run_update(op: Operation, request: Request, store: KnowledgeStore, settings:
         )
     except SparqlError as exc:
         raise ProtocolError(400, str(exc)) from None
+    except QueryTimeout as exc:
+        raise ProtocolError(503, f"{exc}; nothing was applied", {"Retry-After": "1"}) from None
     except (EngineError, StoreError) as exc:
         raise ProtocolError(500, f"the store failed; nothing was applied: {exc}") from None
     except UpdateRejected as exc:
@@ -341,6 +343,8 @@ def _handle(op: Operation, request: Request, store: KnowledgeStore, settings: Se
 )
 async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     try:
+        if len(request.url.query.encode("latin-1", errors="replace")) > settings.max_request_bytes:
+            raise too_large(settings)
         op = read_operation("GET", request.url.query, None, b"")
     except ProtocolError as exc:
         return _error(exc)
@@ -349,9 +353,34 @@ async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -
 
 @router.post("/sparql", summary="SPARQL 1.1 query or update (POST)", response_class=Response)
 async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    body = await request.body()
     try:
+        if _media_type(request.headers.get("content-type"))[0] == UPDATE_TYPE:
+            require_token(request, settings, "update")  # before the body is read
+        body = await read_body(request, settings)
         op = read_operation("POST", request.url.query, request.headers.get("content-type"), body)
     except ProtocolError as exc:
         return _error(exc)
     return await run_in_threadpool(_handle, op, request, store, settings)
+
+
+def too_large(settings: ServerSettings) -> ProtocolError:
+    return ProtocolError(
+        413, f"the request is larger than this server accepts ({settings.max_request_bytes} bytes; max_request_bytes)"
+    )
+
+
+async def read_body(request: Request, settings: ServerSettings) -> bytes:
+    """The request body, refused (413) as soon as it is known to exceed ``max_request_bytes``: by its
+    Content-Length, or while it streams in, so that a huge body is never held in memory."""
+    limit = settings.max_request_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(settings)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(settings)
+        chunks.append(chunk)
+    return b"".join(chunks)

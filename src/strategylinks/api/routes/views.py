@@ -23,6 +23,7 @@ from ..pages import html_response, local_href, page_lang, render, term_view
 from ..plans import answered, plan_view, resolved, view_names
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
+from .sparql import ProtocolError, read_body
 
 router = APIRouter()
 
@@ -240,6 +241,10 @@ async def query_page(
 
 @router.post("/query", response_class=HTMLResponse, tags=["pages"], summary="Run a query from the plain form")
 async def query_form(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+    try:
+        body = await read_body(request, settings)
+    except ProtocolError as exc:
+        return Response(exc.message, status_code=exc.status, media_type="text/plain; charset=utf-8")
+    form = parse_qs(body.decode("utf-8", errors="replace"))
     text = form.get("query", [""])[0]
     return await run_in_threadpool(_query_page, request, store, settings, text, None, True)
