@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -78,6 +79,7 @@ def test_concurrent_first_use_leaves_every_form_working() -> None:
 FIRST_USE = """
 import json, sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from rdflib import Dataset
 from strategylinks import queries
 from strategylinks.api.store import parse_update
@@ -203,3 +205,32 @@ def test_serve_refuses_settings_it_cannot_use(tmp_path: Any) -> None:
         )
     assert done.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "serving on" not in done.stderr and "Traceback" not in done.stderr
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_the_page_cache_does_not_grow_with_spellings_of_a_plan() -> None:
+    """Finding 4: the graph page was cached under the raw plan parameter, so 200 spellings of one plan
+    kept 200 copies of a 1 MB page (346 MB). Pages are now cached per resolved plan and the cache is
+    bounded."""
+    processes: list[subprocess.Popen[bytes]] = []
+    with running_server(processes=processes) as base:
+        plan = httpx.get(base + "/api/gaps").json()["plan"]
+        path = plan.split("/id/", 1)[1]
+        # 200 spellings of one plan: <IRI>, the IRI, and its path under /id/ with any number of slashes.
+        spellings = [f"<{plan}>", plan] + ["/" * k + path for k in range(198)]
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for lang in ("sv", "en"):
+                assert client.get("/graph", params={"plan": plan, "lang": lang}).status_code == 200
+            before = rss_mib(processes[0].pid)
+            for n in range(200):
+                query = {"plan": spellings[n], "lang": ("sv", "en")[n % 2]}
+                response = client.get("/graph", params=query)
+                assert response.status_code == 200
+        grown = rss_mib(processes[0].pid) - before
+        assert grown < 60, f"the server grew {grown:.0f} MiB over 200 requests"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -127,7 +128,7 @@ class KnowledgeStore:
         self.version = 0
         #: Graphs of a remote store that updates through this server have written (see ``SparqlQuads``).
         self._managed: set[str] = set()
-        self._cache: dict[str, Any] = {}
+        self._cache: OrderedDict[str, Any] = OrderedDict()
         self._cache_version = 0
         #: The shapes compiled for incremental validation, and whether the mirror is known to conform
         #: (only then does validating the nodes an update touches say that all of it conforms).
@@ -146,17 +147,24 @@ class KnowledgeStore:
         if self.process is not None:
             self.process.stop()
 
+    #: Most values kept per dataset version; the least recently used go first (keys come partly from
+    #: request parameters, so the cache must not grow with what clients send).
+    CACHE_ENTRIES = 256
+
     def cached(self, key: str, compute: Any) -> Any:
         """A value computed once per dataset version (dumps, reports, pages)."""
         with self._cache_lock:
             if self._cache_version != self.version:
-                self._cache, self._cache_version = {}, self.version
+                self._cache, self._cache_version = OrderedDict(), self.version
             if key in self._cache:
+                self._cache.move_to_end(key)
                 return self._cache[key]
         value = compute()
         with self._cache_lock:
             if self._cache_version == self.version:
                 self._cache[key] = value
+                while len(self._cache) > self.CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
         return value
 
     def snapshot(self) -> Dataset:

@@ -28,10 +28,7 @@ from .sparql import ProtocolError, read_body
 router = APIRouter()
 
 
-def _graph_html(
-    store: KnowledgeStore, settings: ServerSettings, plan: str | None, period: str | None, lang: str, switch: str
-) -> str:
-    view = plan_view(store, settings, plan, period)
+def _graph_html(store: KnowledgeStore, settings: ServerSettings, view: Any, lang: str, switch: str) -> str:
     return store.cached(  # type: ignore[no-any-return]
         f"graph:{view.graph['plan']}:{view.graph.get('period')}:{lang}:{switch}",
         lambda: render_graph(
@@ -45,11 +42,18 @@ async def graph_page(
     request: Request, store: StoreDep, settings: SettingsDep, plan: str | None = None, period: str | None = None
 ) -> Response:
     lang = page_lang(request)
-    # The switch link keeps only plan and period: the page's own state is carried over by its script.
-    keep = [(k, v) for k, v in (("plan", plan), ("period", period)) if v]
-    switch = "/graph?" + urlencode([*keep, ("lang", "en" if lang == "sv" else "sv")])
-    page = await run_in_threadpool(_graph_html, store, settings, plan, period, lang, switch)
-    return html_response(request, page)
+
+    def build() -> str:
+        view = plan_view(store, settings, plan, period)
+        # The switch link keeps only the plan and period (as resolved, so that every spelling of them
+        # shares one cached page); the page's own state is carried over by its script.
+        keep = [("plan", view.graph["plan"])] if plan else []
+        if period and view.graph.get("period"):
+            keep.append(("period", view.graph["period"]))
+        switch = "/graph?" + urlencode([*keep, ("lang", "en" if lang == "sv" else "sv")])
+        return _graph_html(store, settings, view, lang, switch)
+
+    return html_response(request, await run_in_threadpool(build))
 
 
 @router.get("/api/graph", response_model=GraphModel, tags=["api"], summary="Alignment graph (JSON twin of /graph)")
