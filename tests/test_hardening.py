@@ -4,6 +4,7 @@ real servers on loopback, real concurrent clients."""
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -234,3 +235,45 @@ def test_the_page_cache_does_not_grow_with_spellings_of_a_plan() -> None:
                 assert response.status_code == 200
         grown = rss_mib(processes[0].pid) - before
         assert grown < 60, f"the server grew {grown:.0f} MiB over 200 requests"
+
+
+SLOW = """# title: Långsam | Slow
+# description: A cross join that runs for minutes: for the timeout test.
+SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }
+"""
+
+
+def test_api_queries_have_the_timeout_and_do_not_hold_up_pages(tmp_path: Path) -> None:
+    """Finding 5: /api/queries/* ran in-process under the store lock without a timeout, and 4 clients
+    on one API query took the cached / from 12 ms to 2.7 s. Named queries now run in the engine, with
+    the query timeout, beside everything else."""
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path / "queries"
+    shutil.copytree(root / "queries", folder)
+    (folder / "slow.rq").write_text(SLOW, encoding="utf-8")
+    env = {"STRATEGYLINKS_QUERIES_DIR": str(folder)}
+    with running_server("--query-timeout", "2", env=env) as base:
+        started = time.monotonic()
+        slow = httpx.get(base + "/api/queries/slow", timeout=60)
+        assert slow.status_code == 503 and time.monotonic() - started < 15
+        assert httpx.get(base + "/").status_code == 200  # warm the page cache
+        stop = time.monotonic() + 4
+
+        def hammer() -> int:
+            count = 0
+            with httpx.Client(base_url=base, timeout=60) as client:
+                while time.monotonic() < stop:
+                    assert client.get("/api/queries/strategy-coverage").status_code == 200
+                    count += 1
+            return count
+
+        with ThreadPoolExecutor(4) as pool:
+            running = [pool.submit(hammer) for _ in range(4)]
+            slowest = 0.0
+            with httpx.Client(base_url=base, timeout=60) as client:
+                while time.monotonic() < stop:
+                    t0 = time.monotonic()
+                    assert client.get("/").status_code == 200
+                    slowest = max(slowest, time.monotonic() - t0)
+            assert sum(f.result() for f in running) > 4
+        assert slowest < 1.0, f"the cached dashboard took {slowest:.2f} s beside 4 API clients"

@@ -170,6 +170,17 @@ def bindings(query: NamedQuery, values: dict[str, str], settings: Settings | Non
     return {name: convert(declared[name], value, settings.base_iri) for name, value in values.items()}
 
 
+def bound_text(query: NamedQuery, values: dict[str, str], settings: Settings | None = None) -> str:
+    """The named query's text with the parameters given (empty ones stay unbound) written into it, as
+    the stores bind them: substituted where the text allows, else a trailing VALUES block."""
+    from .store.sparqltext import substitute, with_values
+
+    bound = bindings(query, {k: v for k, v in values.items() if v.strip()}, settings)
+    if not bound:
+        return query.text
+    return substitute(query.text, bound) or with_values(query.text, bound)
+
+
 def run(
     source: Queryable,
     query: NamedQuery | str,

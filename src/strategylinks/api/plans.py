@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 from fastapi import HTTPException
+from rdflib.query import Result
 
 from .. import queries
 from ..errors import StrategyLinksError
@@ -17,18 +18,23 @@ from ..reports import GapReport, gap_report, resolve_plan
 from ..store import StoreError
 from .pages import Name, localized
 from .settings import ServerSettings
-from .store import KnowledgeStore
+from .store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
 
 T = TypeVar("T")
 
 
 def answered(build: Callable[[], T], missing: int = 404) -> T:
     """``build()``, with an engine that does not answer as 503 and a user error (no such plan) as
-    ``missing``: the one place the pages turn library errors into HTTP errors."""
+    ``missing``: the one place the pages turn library errors into HTTP errors (a query that runs out
+    of time is a 503 too)."""
     try:
         return build()
     except StoreError as exc:
         raise HTTPException(503, f"the query engine did not answer: {exc.message}") from None
+    except (QueryTimeout, EngineError) as exc:
+        raise HTTPException(503, f"the query engine did not answer: {exc}") from None
+    except SparqlError as exc:
+        raise HTTPException(missing, str(exc)) from None
     except StrategyLinksError as exc:
         raise HTTPException(missing, exc.message) from None
 
@@ -62,9 +68,20 @@ def plan_view(
     return answered(lambda: store.cached(f"view:{iri}:{term}", build))
 
 
+def run_named(store: KnowledgeStore, settings: ServerSettings, name: Any, params: dict[str, str]) -> Result:
+    """A named query (or its name) with its parameters. On the engine this server started it goes the
+    way of /sparql, with the query timeout and beside every other reader; a remote store is asked
+    through the library, which keeps the query to the project's graphs (its default graph may hold
+    more, Virtuoso's does)."""
+    query = queries.find(name, settings) if isinstance(name, str) else name
+    if store.owns_engine:
+        return store.result(queries.bound_text(query, params, settings))
+    return queries.run(store.engine, query, params, settings=settings)
+
+
 def rows(store: KnowledgeStore, settings: ServerSettings, name: Any, params: dict[str, str]) -> list[dict[str, str]]:
     """A named query's rows as plain strings (unbound values left out)."""
-    found = queries.rows(queries.run(store.engine, name, params, settings=settings))
+    found = queries.rows(run_named(store, settings, name, params))
     return [{k: str(v) for k, v in r.items() if v is not None} for r in found]
 
 

@@ -14,13 +14,12 @@ from ... import queries
 from ...errors import StrategyLinksError
 from ...namespaces import PREFIXES
 from ...stats import stats
-from ...store.sparqltext import substitute, with_values
 from ...viz import render as render_graph
 from ...viz import to_pyvis
 from ..deps import SettingsDep, StoreDep
 from ..models import GraphModel, NamedQueryModel
 from ..pages import html_response, local_href, page_lang, render, term_view
-from ..plans import answered, plan_view, resolved, view_names
+from ..plans import answered, plan_view, resolved, run_named, view_names
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
 from .sparql import ProtocolError, read_body
@@ -134,8 +133,7 @@ async def api_run_query(name: str, request: Request, store: StoreDep, settings: 
     params = {k: v for k, v in request.query_params.items() if k != "format"}
 
     def run() -> bytes:
-        result = queries.run(store.engine, name, params, settings=settings)
-        out = result.serialize(format="json")
+        out = run_named(store, settings, name, params).serialize(format="json")
         assert out is not None
         return out
 
@@ -182,15 +180,6 @@ def _table(result: Any, settings: ServerSettings) -> dict[str, Any]:
     }
 
 
-def bound_text(query: queries.NamedQuery, values: dict[str, str], settings: ServerSettings) -> str:
-    """The named query's text with the parameters given (empty ones stay unbound) written into it, as
-    the stores bind them: substituted where the text allows, else a trailing VALUES block."""
-    bound = queries.bindings(query, {k: v for k, v in values.items() if v.strip()}, settings)
-    if not bound:
-        return query.text
-    return substitute(query.text, bound) or with_values(query.text, bound)
-
-
 def _query_page(
     request: Request, store: KnowledgeStore, settings: ServerSettings, text: str | None, name: str | None, run: bool
 ) -> Response:
@@ -206,7 +195,7 @@ def _query_page(
                 values["plan"] = resolved(store, settings, None)[0]
         run = True
         try:
-            text = bound_text(chosen, values, settings)
+            text = queries.bound_text(chosen, values, settings)
         except StrategyLinksError as exc:
             text, run, error = chosen.text, False, exc.message
     context: dict[str, Any] = {
