@@ -189,3 +189,20 @@ def guarded_page(
         assert errors == [], errors
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def query_page_assets() -> None:
+    """YASGUI and its chart and pivot libraries in viz/vendor/, fetched with npm (as `strategylinks
+    assets` does) if a fresh clone has none yet; skipped without npm, except under CI."""
+    from strategylinks.assets import QUERY_PAGE_ASSETS, install_query_page
+    from strategylinks.config import Settings
+    from strategylinks.errors import StrategyLinksError
+
+    vendor = Settings().viz_path / "vendor"
+    if all((vendor / folder).is_dir() for folder in QUERY_PAGE_ASSETS):
+        return
+    try:
+        install_query_page(Settings().viz_path)
+    except StrategyLinksError as exc:
+        need(False, f"the query page's files could not be fetched: {exc.message}")

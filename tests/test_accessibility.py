@@ -31,7 +31,7 @@ def axe() -> str:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(query_page_assets: None) -> Iterator[str]:
     with running_server() as base:
         yield base
 

@@ -1,7 +1,7 @@
 """The query page in headless Chromium with every outside request blocked: YASGUI (installed from npm
-by `strategylinks assets`) shows plain values and labels linking to this server's pages, runs named
-queries with a form for their parameters, keeps its tabs, draws charts and pivot tables, and keeps
-wide results inside their box; the plain form does the same without scripts."""
+by `strategylinks assets`, or by the tests themselves) shows plain values and labels linking to this
+server's pages, runs named queries with a form for their parameters, keeps its tabs, draws charts and
+pivot tables, and keeps wide results inside their box; the plain form does the same without scripts."""
 
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ from strategylinks import queries
 from strategylinks.config import Settings
 from strategylinks.graph import load_dataset
 
-from .conftest import PLAN_2022, SCREENS, guarded_page, need
+from .conftest import PLAN_2022, SCREENS, guarded_page
 from .servers import running_server
 
 ACTIVE = ".tabPanel.active"
 
 
 @pytest.fixture(scope="module")
-def server(two_plans: Path) -> Iterator[str]:
+def server(two_plans: Path, query_page_assets: None) -> Iterator[str]:
+    # The assets first: the server serves /assets only if they are there when it starts.
     with running_server("--data-dir", str(two_plans)) as base:
         yield base
 
@@ -40,14 +41,8 @@ def latest(dataset: Dataset) -> str:
     return next(str(r["plan"]) for r in queries.rows(queries.run(dataset, "plans")) if str(r["plan"]) != PLAN_2022)
 
 
-@pytest.fixture(scope="module")
-def yasgui() -> None:
-    installed = (Settings().viz_path / "vendor" / "yasgui" / "yasgui.min.js").is_file()
-    need(installed, "YASGUI is not installed (run: strategylinks assets)")
-
-
 @pytest.fixture()
-def page(browser: Any, server: str, yasgui: None) -> Iterator[Any]:
+def page(browser: Any, server: str) -> Iterator[Any]:
     with guarded_page(browser, (server,)) as (page, outside):
         yield page
         assert outside == [], f"the page reached outside the server: {outside}"
@@ -141,7 +136,7 @@ def test_chart_and_pivot_views(page: Any, server: str, dataset: Dataset, latest:
 
 
 @SCREENS
-def test_wide_results_scroll_inside_their_box(browser: Any, server: str, screen: tuple[int, int], yasgui: None) -> None:
+def test_wide_results_scroll_inside_their_box(browser: Any, server: str, screen: tuple[int, int]) -> None:
     wide = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 60"
     with guarded_page(browser, (server,), viewport=screen) as (page, outside):
         page.goto(server + "/query?query=" + quote(wide))
