@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -277,3 +278,58 @@ def test_api_queries_have_the_timeout_and_do_not_hold_up_pages(tmp_path: Path) -
                     slowest = max(slowest, time.monotonic() - t0)
             assert sum(f.result() for f in running) > 4
         assert slowest < 1.0, f"the cached dashboard took {slowest:.2f} s beside 4 API clients"
+
+
+EVIL = "javascript:alert(document.domain)"
+EVIL_GOAL = f"""PREFIX sl: <{SL}>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+INSERT DATA {{ GRAPH <https://w3id.org/strategylinks/graph/evil> {{
+  <{EVIL}> a sl:StrategyGoal ; skos:prefLabel "Ondskefullt mål"@sv ;
+    skos:inScheme <https://w3id.org/strategylinks/id/strategi/grona-kronoberg-2025> ;
+    skos:broader <https://w3id.org/strategylinks/id/strategi/grona-kronoberg-2025/prioritering-1> ;
+    sl:goalLevel sl:Objective ; sl:verification sl:NamedInPlanOnly ;
+    dcterms:source <https://w3id.org/strategylinks/id/plan/handlingsplan-internationellt-arbete-2022> .
+}} }}"""
+
+
+def test_no_page_makes_a_script_iri_a_live_link(browser: Any) -> None:
+    """Finding 6: a goal with the IRI javascript:… got a live href on the dashboard (its links skipped the
+    scheme filter of the resource pages) and in the graph's details. One filter now serves every page,
+    and every page sends a Content-Security-Policy."""
+    from .conftest import guarded_page
+
+    with running_server("--update-token", TOKEN) as base:
+        assert run_update(base, EVIL_GOAL).status_code == 204
+        strategy = "https%3A%2F%2Fw3id.org%2Fstrategylinks%2Fid%2Fstrategi%2Fgrona-kronoberg-2025"
+        pages = [
+            "/",
+            "/?lang=en",
+            f"/coverage?strategy={strategy}",
+            "/id/strategi/grona-kronoberg-2025/prioritering-1",
+            "/network",
+            "/graph",
+            "/query?plain=1&query=" + quote("SELECT ?g WHERE { ?g a <" + SL + "StrategyGoal> }"),
+            "/docs",
+        ]
+        for path in pages:
+            response = httpx.get(base + path)
+            assert response.status_code == 200, path
+            assert "script-src 'self'" in response.headers.get("content-security-policy", ""), path
+            assert 'href="javascript:' not in response.text.lower(), path
+        with guarded_page(browser, (base,)) as (page, outside):
+            for path in pages[:-1]:
+                page.goto(base + path)
+                live = page.eval_on_selector_all(
+                    "a[href]", "els => els.filter(a => a.protocol === 'javascript:').map(a => a.outerHTML)"
+                )
+                assert live == [], path
+            # The graph's details panel of the goal lists its links: none is a script.
+            page.goto(base + "/graph?focus=" + quote(EVIL, safe=""))
+            page.wait_for_function("window.strategylinks !== undefined")
+            assert page.evaluate("strategylinks.state.focus") == EVIL
+            live = page.eval_on_selector_all(
+                "a[href]", "els => els.filter(a => a.protocol === 'javascript:').map(a => a.outerHTML)"
+            )
+            assert live == []
+            assert outside == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,13 +31,21 @@ def environment(folder: Path) -> Environment:
     return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html", "jinja"]))
 
 
+#: What :func:`local_href` gives for an IRI that must not become a live link.
+NOT_A_LINK = "#"
+
+
 def local_href(iri: str, settings: ServerSettings) -> str:
-    """A link that stays on this server for IRIs under the base IRI or the vocabulary, else the IRI."""
+    """A link that stays on this server for IRIs under the base IRI or the vocabulary, the IRI itself for
+    http(s) IRIs, and :data:`NOT_A_LINK` for any other scheme (``javascript:``, ``data:``…): the one
+    scheme filter of every page."""
     if iri.startswith(settings.base_iri):
         return "/" + iri[len(settings.base_iri) :]
     if iri.startswith(PREFIXES["sl"]):
         return "/ontology#" + iri[len(PREFIXES["sl"]) :]
-    return iri
+    if re.match(r"^https?://", iri, re.IGNORECASE):
+        return iri
+    return NOT_A_LINK
 
 
 def curie(iri: str) -> str:
@@ -51,7 +60,7 @@ def term_view(node: Node, settings: ServerSettings, labels: dict[str, str] | Non
     if isinstance(node, URIRef):
         text = str(node)
         href = local_href(text, settings)
-        if not href.startswith(("/", "http://", "https://")):
+        if href == NOT_A_LINK:
             # Only web and local links are clickable: an IRI such as javascript:… stays text.
             return {"kind": "literal", "value": text, "lang": None, "datatype": None}
         short = curie(text)

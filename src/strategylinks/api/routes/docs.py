@@ -7,13 +7,15 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 
+from ..pages import CSP
+
 router = APIRouter(include_in_schema=False)
 STATIC = "/static-offline-docs"
 
 
 def _english(page: HTMLResponse) -> HTMLResponse:
     body = bytes(page.body).replace(b"<html>", b'<html lang="en">', 1)
-    return HTMLResponse(body.decode("utf-8"), status_code=page.status_code)
+    return HTMLResponse(body.decode("utf-8"), status_code=page.status_code, headers={"Content-Security-Policy": CSP})
 
 
 @router.get("/docs")
