@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from rdflib import Dataset
 
 from strategylinks import queries
 
@@ -333,3 +334,31 @@ def test_no_page_makes_a_script_iri_a_live_link(browser: Any) -> None:
             )
             assert live == []
             assert outside == []
+
+
+def test_wholesale_deletion_and_non_rdf_results() -> None:
+    """Finding 7: DROP ALL needs its confirmation; an update whose result is not RDF (a literal subject)
+    is refused, so the dumps stay readable; and with every plan gone the pages say so instead of 404."""
+    with running_server("--update-token", TOKEN) as base:
+        drop = run_update(base, "DROP ALL")
+        assert drop.status_code == 400 and "confirm=drop-all" in drop.text
+        literal = run_update(base, f"INSERT {{ GRAPH <{EX}g> {{ ?x <{EX}p> 'o' }} }} WHERE {{ BIND('lit' AS ?x) }}")
+        assert literal.status_code == 400 and "not RDF" in literal.text
+        for suffix in ("nq", "trig"):
+            dump = httpx.get(base + f"/data/dataset.{suffix}", timeout=60)
+            assert dump.status_code == 200
+            Dataset().parse(data=dump.text, format={"nq": "nquads", "trig": "trig"}[suffix])
+        found = run_query(base, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?p a <{SL}ActionPlan> }} }}")
+        graphs = [row["g"]["value"] for row in found.json()["results"]["bindings"]]
+        assert graphs
+        for graph in graphs:
+            assert run_update(base, f"CLEAR GRAPH <{graph}>").status_code == 204
+        for path, words in (
+            ("/", "ingen handlingsplan"),
+            ("/graph", "ingen handlingsplan"),
+            ("/?lang=en", "no action plan"),
+        ):
+            page = httpx.get(base + path)
+            assert page.status_code == 200 and words in page.text.lower(), path
+        gaps = httpx.get(base + "/api/gaps")
+        assert gaps.status_code == 404 and "no action plan" in gaps.json()["detail"]

@@ -101,3 +101,12 @@ def view_names(view: nx.DiGraph, lang: str) -> dict[str, Name]:
     names = {n: localized(d, lang) for n, d in view.nodes(data=True)}
     names[view.graph["plan"]] = Name(view.graph["plan_label"], "sv", lang)
     return names
+
+
+def no_plan(store: KnowledgeStore, settings: ServerSettings) -> bool:
+    """True when the dataset holds no action plan at all (the pages then say so instead of 404)."""
+    try:
+        resolved(store, settings, None)
+    except HTTPException as exc:
+        return exc.status_code == 404
+    return False

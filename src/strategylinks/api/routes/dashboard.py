@@ -21,7 +21,7 @@ from ...reports import GapReport, natural_key
 from ..deps import SettingsDep, StoreDep
 from ..models import GapReportModel
 from ..pages import Name, local_href, page_lang, render
-from ..plans import answered, plan_report, plan_view, previous_plan, rows, view_names
+from ..plans import answered, no_plan, plan_report, plan_view, previous_plan, rows, view_names
 from ..settings import ServerSettings
 from ..store import KnowledgeStore
 
@@ -219,7 +219,12 @@ async def dashboard(
             "period": period or "",
         }
 
-    context = await run_in_threadpool(lambda: answered(build))
+    try:
+        context = await run_in_threadpool(lambda: answered(build))
+    except HTTPException:
+        if plan is None and await run_in_threadpool(no_plan, store, settings):
+            return render(request, "empty.html.jinja")
+        raise
     return render(request, "dashboard.html.jinja", href=lambda iri: local_href(iri, settings), **context)
 
 

@@ -19,7 +19,7 @@ from ...viz import to_pyvis
 from ..deps import SettingsDep, StoreDep
 from ..models import GraphModel, NamedQueryModel
 from ..pages import html_response, local_href, page_lang, render, term_view
-from ..plans import answered, plan_view, resolved, run_named, view_names
+from ..plans import answered, no_plan, plan_view, resolved, run_named, view_names
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, QueryTimeout, SparqlError
 from .sparql import ProtocolError, read_body
@@ -52,7 +52,12 @@ async def graph_page(
         switch = "/graph?" + urlencode([*keep, ("lang", "en" if lang == "sv" else "sv")])
         return _graph_html(store, settings, view, lang, switch)
 
-    return html_response(request, await run_in_threadpool(build))
+    try:
+        return html_response(request, await run_in_threadpool(build))
+    except HTTPException:
+        if plan is None and await run_in_threadpool(no_plan, store, settings):
+            return render(request, "empty.html.jinja")
+        raise
 
 
 @router.get("/api/graph", response_model=GraphModel, tags=["api"], summary="Alignment graph (JSON twin of /graph)")
