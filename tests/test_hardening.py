@@ -362,3 +362,37 @@ def test_wholesale_deletion_and_non_rdf_results() -> None:
             assert page.status_code == 200 and words in page.text.lower(), path
         gaps = httpx.get(base + "/api/gaps")
         assert gaps.status_code == 404 and "no action plan" in gaps.json()["detail"]
+
+
+def test_evaluation_errors_are_never_500_and_a_missing_graph_fails_its_drop() -> None:
+    """Finding 8: type errors in evaluation follow SPARQL's semantics (an unbound value) or are 400,
+    never 500; DROP GRAPH, and ADD / MOVE / COPY from, a graph that does not exist fail unless SILENT."""
+    queries_with_errors = [
+        'SELECT (SUM(?x) AS ?s) WHERE { VALUES ?x { "a" 1 } }',
+        'SELECT (STRLANG("a", "-1") AS ?s) WHERE {}',
+        "SELECT * WHERE { ?s ?p ?o } LIMIT 99999999999999999999",
+        'SELECT ?s WHERE { ?s ?p ?o FILTER REGEX(STR(?s), "(") } LIMIT 1',
+        "SELECT (1/0 AS ?n) WHERE {}",
+        'SELECT (<http://www.w3.org/2001/XMLSchema#integer>("x") AS ?n) WHERE {}',
+    ]
+    with running_server("--update-token", TOKEN) as base:
+        for text in queries_with_errors:
+            assert run_query(base, text).status_code in (200, 400), text
+        none = f"<{EX}no-such-graph>"
+        for text in (
+            f"DROP GRAPH {none}",
+            f"COPY {none} TO <{EX}b>",
+            f"MOVE {none} TO <{EX}b>",
+            f"ADD {none} TO DEFAULT",
+        ):
+            failed = run_update(base, text)
+            assert failed.status_code == 400 and "there is no graph" in failed.text, text
+        for text in (f"DROP SILENT GRAPH {none}", f"COPY SILENT {none} TO <{EX}b>"):
+            assert run_update(base, text).status_code == 204, text
+        # A graph the same request creates first may be dropped.
+        assert (
+            run_update(
+                base, f"INSERT DATA {{ GRAPH <{EX}tmp> {{ <{EX}a> <{EX}p> 1 }} }} ; DROP GRAPH <{EX}tmp>"
+            ).status_code
+            == 204
+        )

@@ -406,6 +406,20 @@ def algebra_parts(node: Any) -> Iterator[CompValue]:
             yield from algebra_parts(item)
 
 
+def algebra_terms(node: Any) -> Iterator[Node]:
+    """Every RDF term below ``node`` of rdflib's SPARQL algebra (in values, lists and dict keys: an
+    update's quads are a dict by graph)."""
+    if isinstance(node, Node):
+        yield node
+    elif isinstance(node, dict):  # CompValue is a dict too
+        for key, value in node.items():
+            yield from algebra_terms(key)
+            yield from algebra_terms(value)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from algebra_terms(item)
+
+
 def _shapes_with_targets(shapes: Graph) -> set[Node]:
     found: set[Node] = set()
     for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target):

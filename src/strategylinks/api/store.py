@@ -24,7 +24,7 @@ from rdflib.plugins.sparql.sparql import QueryContext, Update
 from rdflib.plugins.sparql.update import _fillTemplate, evalUpdate  # type: ignore[attr-defined]
 from rdflib.query import Result
 
-from ..incremental import Dependencies, algebra_parts, changed_triples, literal_predicates
+from ..incremental import Dependencies, algebra_parts, algebra_terms, changed_triples, literal_predicates
 from ..sparqlparse import ParseTimeout, parses_in_time, prepare_update
 from ..store import OxigraphStore, RemoteStore, StoreError, StoreQueryError
 from ..store.base import StoreRefused
@@ -253,6 +253,12 @@ class KnowledgeStore:
                     "again with the URL parameter confirm=drop-all"
                 )
             mirror = self.mirror()
+            names = {g.value for g in mirror.oxigraph.named_graphs() if isinstance(g, ox.NamedNode)}
+            gone = missing_graph(update, names)
+            if gone is not None:
+                raise SparqlError(
+                    f"there is no graph <{gone}>: the update fails (use SILENT to ignore a missing graph)"
+                )
             change = evaluate_update(self._source(mirror), update)
             return self._commit(mirror, change, summary(text))
 
@@ -386,6 +392,28 @@ def summary(text: str, limit: int = 200) -> str:
 
 def _drops_all(operation: CompValue) -> bool:
     return operation.name in ("Drop", "Clear") and str(operation.graphiri) in ("ALL", "NAMED")
+
+
+def missing_graph(update: Update, existing: set[str]) -> str | None:
+    """The first graph a non-SILENT DROP, or ADD / MOVE / COPY from, names that does not exist when that
+    operation runs (SPARQL 1.1 Update §3.2: it fails then); graphs earlier operations of the same request
+    may create count as existing."""
+    maybe = set(existing)
+    for op in update.algebra:
+        if op.name == "Drop" and not op.silent and isinstance(op.graphiri, URIRef) and str(op.graphiri) not in maybe:
+            return str(op.graphiri)
+        if op.name in ("Add", "Move", "Copy"):
+            source, target = op.graph
+            if not op.silent and isinstance(source, URIRef) and str(source) not in maybe:
+                return str(source)
+            if isinstance(target, URIRef):
+                maybe.add(str(target))
+        if op.name == "Create" and isinstance(op.graphiri, URIRef):
+            maybe.add(str(op.graphiri))
+        if op.name in ("InsertData", "Modify"):
+            # Any graph the operation names may be written to (its effect is known only once evaluated).
+            maybe.update(str(t) for t in algebra_terms(op) if isinstance(t, URIRef))
+    return None
 
 
 def evaluate_update(source: QuadSource, update: Update) -> Change:
