@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -336,6 +337,12 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     source = Path(args.file)
+    if args.slug is not None and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", args.slug):
+        # The slug names a file under plans/ and the plan's IRI: nothing but a plain slug may go there.
+        raise StrategyLinksError(
+            f"--slug {args.slug!r} is not a plain slug",
+            hint="use lower-case letters, digits and single hyphens, e.g. handlingsplan-2023",
+        )
     slug = args.slug or slugify(source.stem)
     output = Path(args.output) if args.output else settings.data_path / "plans" / f"{slug}.ttl"
     _refuse_overwrite(output, args.force)
@@ -363,9 +370,6 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
             f"another data file already holds the plan {result.plan}; nothing was written",
             hint="give the import another --slug",
         )
-    if args.report:
-        text = render_json(result) if args.report.endswith(".json") else render_markdown(result)
-        _write(text, args.report)
     print_terminal(result)
     if not _conforms_with(catalogue, result.graph, args.lang, "the imported plan", settings):
         return EXIT_FINDINGS
@@ -376,8 +380,12 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
         )
         return EXIT_FINDINGS
 
+    # The review file goes with the plan: a failed import writes neither (the review is on the terminal).
     turtle = result.graph.serialize(format="turtle")
     _write(turtle, str(output))
+    if args.report:
+        text = render_json(result) if args.report.endswith(".json") else render_markdown(result)
+        _write(text, args.report)
     return EXIT_OK
 
 

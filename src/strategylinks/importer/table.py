@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -169,12 +168,11 @@ def read_docx(path: Path, data: bytes) -> PlanTable:
     priorities as rows of the table or as paragraphs (headings) before it. Effect and link cells merged
     down over several insatser make one plan row, as in the document."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a broken package, a bad zip, malformed XML (lxml), …
         ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .docx files are OLE containers
         hint = "save it again from Word without a password" if ole else None
         raise InputError(f"not a readable .docx file ({type(exc).__name__})", path=path, hint=hint) from None
@@ -325,14 +323,26 @@ def read_sheet(path: Path, data: bytes) -> list[list[str]]:
                 path=path,
                 hint='save the sheet as "CSV UTF-8" (Excel\'s default CSV is not UTF-8)',
             ) from None
-        return [list(r) for r in csv.reader(io.StringIO(text), csv_dialect(text, path))]
+        reader = csv.reader(io.StringIO(text, newline=""), csv_dialect(text, path))
+        try:
+            return [list(r) for r in reader]
+        except csv.Error as exc:  # a cell over the csv module's 128 KiB, a stray line break, a NUL
+            raise InputError(f"line {reader.line_num}: not readable as CSV ({exc})", path=path) from None
     import openpyxl
 
     try:
+        # Read-only mode streams the sheet (a 200k-row file in constant memory); data_only reads the
+        # values Excel cached for formula cells instead of the formulas.
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
+        if not workbook.worksheets:
+            raise InputError("the workbook has no worksheet", path=path)
+        return [
+            ["" if c is None else str(c) for c in row] for row in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds for broken files
         raise InputError(f"not a readable .xlsx file ({type(exc).__name__})", path=path) from None
-    return [["" if c is None else str(c) for c in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
 
 
 def read_table(path: Path) -> PlanTable:
@@ -352,7 +362,14 @@ def read_table(path: Path) -> PlanTable:
             raise InputError("this is a binary file, not a text export", path=path)
         return read_text(path, data)
     if suffix == ".docx":
-        return read_docx(path, data)
+        try:
+            return read_docx(path, data)
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - python-docx fails in many ways on a damaged document
+            raise InputError(
+                f"the document's content cannot be read ({type(exc).__name__}: {exc})", path=path
+            ) from None
     if suffix in (".csv", ".xlsx"):
         return read_rows(path, read_sheet(path, data))
     raise InputError(

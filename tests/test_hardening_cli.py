@@ -1,0 +1,120 @@
+"""What the probe of the CLI and importers found (issue 10, findings 9-12): damaged and hostile files
+are a clear error (exit 2) naming the file, never a traceback, and nothing is written."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from strategylinks.cli import main
+
+from .conftest import SEED
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def docx_with_damaged_body(path: Path) -> Path:
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    for cell, text in zip(table.rows[0].cells, ("Insats", "Effekt", "Tematisk koppling"), strict=True):
+        cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer) as original, zipfile.ZipFile(path, "w") as out:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data[: len(data) // 2]  # cut in the middle of an element
+            out.writestr(item, data)
+    return path
+
+
+def xlsx_without_sheets(path: Path) -> Path:
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    with zipfile.ZipFile(buffer) as original, zipfile.ZipFile(path, "w") as out:
+        for item in original.infolist():
+            if "worksheets/" not in item.filename:
+                out.writestr(item, original.read(item.filename))
+    return path
+
+
+def xlsx_with_a_crc_error(path: Path) -> Path:
+    buffer = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["prioritering", "insats", "effekt", "tematisk koppling"])
+    workbook.save(buffer)
+    data = bytearray(buffer.getvalue())
+    at = data.find(b"worksheets/sheet1.xml") + 60
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+HEADER = "prioritering,insats,effekt,tematisk koppling\n"
+
+
+def csv_with_a_huge_cell(path: Path) -> Path:
+    path.write_text(HEADER + "1," + "x" * 200_000 + ",e,t\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "words"),
+    [
+        ("damaged.docx", docx_with_damaged_body, "not a readable .docx file"),
+        ("no-sheets.xlsx", xlsx_without_sheets, "the workbook has no worksheet"),
+        ("crc.xlsx", xlsx_with_a_crc_error, "not a readable .xlsx file"),
+        ("huge-cell.csv", csv_with_a_huge_cell, "line 2: not readable as CSV"),
+    ],
+)
+def test_damaged_files_are_clear_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, make: object, words: str
+) -> None:
+    source = make(tmp_path / name)  # type: ignore[operator]
+    output = tmp_path / "out.ttl"
+    code, err = run(capsys, "import", "plan", str(source), "--year", "2030", "-o", str(output))
+    assert code == 2, err
+    assert words in err and name in err and "Traceback" not in err
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("slug", ["a b<x>", "../../x", "x/y", "Stora", "-x", ""])
+def test_a_slug_must_be_a_plain_slug(capsys: pytest.CaptureFixture[str], tmp_path: Path, slug: str) -> None:
+    """Finding 12: --slug ../../x wrote outside the data folder."""
+    data = tmp_path / "data"
+    data.mkdir()
+    code, err = run(capsys, "import", "plan", str(SEED), "--year", "2030", f"--slug={slug}", "--data-dir", str(data))
+    assert code == 2 and "not a plain slug" in err, err
+    assert list(tmp_path.rglob("*.ttl")) == []
+
+
+def test_the_review_is_not_written_when_the_import_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Finding 12: --report was written even when the import failed."""
+    data = tmp_path / "data"
+    data.mkdir()  # no catalogue: every link is unknown, so --strict refuses the plan
+    report = tmp_path / "review.md"
+    code, _ = run(
+        capsys,
+        "import",
+        "plan",
+        str(SEED),
+        "--year",
+        "2030",
+        "--strict",
+        "--data-dir",
+        str(data),
+        "--report",
+        str(report),
+    )
+    assert code == 1
+    assert not report.exists() and list(data.rglob("*.ttl")) == []
