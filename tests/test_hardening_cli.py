@@ -4,6 +4,7 @@ are a clear error (exit 2) naming the file, never a traceback, and nothing is wr
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -118,3 +119,66 @@ def test_the_review_is_not_written_when_the_import_fails(capsys: pytest.CaptureF
     )
     assert code == 1
     assert not report.exists() and list(data.rglob("*.ttl")) == []
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+ <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="https://example.org/">
+  <rdf:Description rdf:about="https://example.org/x"><ex:p>&e;&e;&e;&e;&e;&e;&e;&e;</ex:p></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def test_xml_entities_are_not_expanded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Finding 10: a 655-byte billion-laughs RDF/XML file kept validate busy for over 300 s."""
+    source = tmp_path / "laughs.rdf"
+    source.write_text(BILLION_LAUGHS, encoding="utf-8")
+    code, err = run(capsys, "validate", str(source), "--alone")
+    assert code == 2 and "declares entities" in err and "laughs.rdf" in err, err
+
+
+def test_json_ld_contexts_are_never_fetched_or_read(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Finding 11: a JSON-LD @context over http:// was fetched, and a file: context read, while
+    validating; the project works with the network unplugged."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Context(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            body = b'{"@context": {"ex": "https://example.org/"}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Context)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "context.jsonld"
+    secret.write_text('{"@context": {"ex": "https://example.org/"}}', encoding="utf-8")
+    try:
+        for context in (
+            f"http://127.0.0.1:{server.server_port}/context.jsonld",
+            secret.as_uri(),
+            ["https://example.org/c.jsonld", {"ex": "https://example.org/"}],
+        ):
+            source = tmp_path / "data.jsonld"
+            source.write_text(
+                json.dumps({"@context": context, "@id": "https://example.org/x", "ex:p": "v"}), encoding="utf-8"
+            )
+            code, err = run(capsys, "validate", str(source), "--alone")
+            assert code == 2 and "is not fetched or read" in err and "data.jsonld" in err, err
+        assert asked == []
+    finally:
+        server.shutdown()

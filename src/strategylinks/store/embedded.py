@@ -160,6 +160,10 @@ class OxigraphStore(Store):
         fmt = SUFFIX_FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise InputError(f"cannot tell the RDF format from the suffix {path.suffix!r}", path=path)
+        if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
+            from ..graph import refuse_outside_references
+
+            refuse_outside_references(path.read_bytes(), "json-ld" if fmt == ox.RdfFormat.JSON_LD else "xml", path)
         target = ox.NamedNode(graph) if graph is not None and fmt not in QUAD_FORMATS else None
         load = self.oxigraph.bulk_load if bulk else self.oxigraph.load
         try:
