@@ -75,3 +75,31 @@ def running_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
+
+
+@contextmanager
+def context_server() -> Iterator[tuple[str, list[str]]]:
+    """A JSON-LD context served on loopback: yields its URL and the paths asked for (a test asserts
+    that nothing asked, i.e. that no parser fetched it)."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Context(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.end_headers()
+            self.wfile.write(b'{"@context": {"ex": "https://example.org/"}}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Context)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/context.jsonld", asked
+    finally:
+        server.shutdown()

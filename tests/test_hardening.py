@@ -19,7 +19,7 @@ from rdflib import Dataset
 
 from strategylinks import queries
 
-from .servers import running_server
+from .servers import context_server, running_server
 
 TOKEN = "hardening-token"
 SL = "https://w3id.org/strategylinks/ontology#"
@@ -401,26 +401,8 @@ def test_evaluation_errors_are_never_500_and_a_missing_graph_fails_its_drop() ->
 def test_a_graph_write_never_fetches_a_json_ld_context() -> None:
     """Finding 11 on the server: a JSON-LD body sent to the graph store is parsed by rdflib, which would
     fetch an http:// @context; it is refused (400) and nothing is asked of the network."""
-    import http.server
-    import threading
-
-    asked: list[str] = []
-
-    class Context(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/ld+json")
-            self.end_headers()
-            self.wfile.write(b'{"@context": {"ex": "https://example.org/"}}')
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    context = http.server.HTTPServer(("127.0.0.1", 0), Context)
-    threading.Thread(target=context.serve_forever, daemon=True).start()
-    body = json.dumps({"@context": f"http://127.0.0.1:{context.server_port}/c.jsonld", "@id": EX + "x", "ex:p": "v"})
-    try:
+    with context_server() as (url, asked):
+        body = json.dumps({"@context": url, "@id": EX + "x", "ex:p": "v"})
         with running_server("--update-token", TOKEN) as base:
             response = httpx.put(
                 base + "/store",
@@ -430,5 +412,3 @@ def test_a_graph_write_never_fetches_a_json_ld_context() -> None:
             )
             assert response.status_code == 400 and "not fetched or read" in response.text
         assert asked == []
-    finally:
-        context.shutdown()

@@ -15,6 +15,7 @@ import pytest
 from strategylinks.cli import main
 
 from .conftest import SEED
+from .servers import context_server
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -146,39 +147,13 @@ def test_xml_entities_are_not_expanded(capsys: pytest.CaptureFixture[str], tmp_p
 def test_json_ld_contexts_are_never_fetched_or_read(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """Finding 11: a JSON-LD @context over http:// was fetched, and a file: context read, while
     validating; the project works with the network unplugged."""
-    import http.server
-    import threading
-
-    asked: list[str] = []
-
-    class Context(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            body = b'{"@context": {"ex": "https://example.org/"}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/ld+json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Context)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     secret = tmp_path / "context.jsonld"
     secret.write_text('{"@context": {"ex": "https://example.org/"}}', encoding="utf-8")
-    try:
-        for context in (
-            f"http://127.0.0.1:{server.server_port}/context.jsonld",
-            secret.as_uri(),
-            ["https://example.org/c.jsonld", {"ex": "https://example.org/"}],
-        ):
+    with context_server() as (url, asked):
+        for context in (url, secret.as_uri(), ["https://example.org/c.jsonld", {"ex": "https://example.org/"}]):
             source = tmp_path / "data.jsonld"
-            source.write_text(
-                json.dumps({"@context": context, "@id": "https://example.org/x", "ex:p": "v"}), encoding="utf-8"
-            )
+            document = {"@context": context, "@id": "https://example.org/x", "ex:p": "v"}
+            source.write_text(json.dumps(document), encoding="utf-8")
             code, err = run(capsys, "validate", str(source), "--alone")
             assert code == 2 and "is not fetched or read" in err and "data.jsonld" in err, err
         assert asked == []
-    finally:
-        server.shutdown()
