@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,6 +14,9 @@ from pathlib import Path
 from ..errors import InputError
 
 MAX_BYTES = 20 * 2**20
+#: Most rows a plan's table may have: a regional plan has tens, and linking costs about 10 ms a row,
+#: so a 200,000-row sheet under the size limit would otherwise run for over half an hour.
+MAX_PLAN_ROWS = 2000
 PRIORITY = re.compile(r"^\s*prioritering\s+(\d+)\s*[:.]\s*(.+?)\s*$", re.I)
 HEADER = (("insats", "insatser"), ("effekt", "effekter"), ("tematisk koppling",))
 
@@ -312,8 +316,18 @@ def csv_dialect(text: str, path: Path) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def read_sheet(path: Path, data: bytes) -> list[list[str]]:
-    """The rows of a .csv (UTF-8, comma, semicolon or tab) or of the first sheet of a .xlsx, as text."""
+def _at_most(rows: Iterable[list[str]], limit: int | None, path: Path) -> list[list[str]]:
+    out: list[list[str]] = []
+    for row in rows:
+        if limit is not None and len(out) >= limit:
+            raise InputError(f"the sheet has more than {limit} rows; a plan has at most {MAX_PLAN_ROWS}", path=path)
+        out.append(row)
+    return out
+
+
+def read_sheet(path: Path, data: bytes, max_rows: int | None = None) -> list[list[str]]:
+    """The rows of a .csv (UTF-8, comma, semicolon or tab) or of the first sheet of a .xlsx, as text;
+    with ``max_rows``, reading stops with an error past that many."""
     if path.suffix.lower() == ".csv":
         try:
             text = data.decode("utf-8-sig")
@@ -325,7 +339,7 @@ def read_sheet(path: Path, data: bytes) -> list[list[str]]:
             ) from None
         reader = csv.reader(io.StringIO(text, newline=""), csv_dialect(text, path))
         try:
-            return [list(r) for r in reader]
+            return _at_most((list(r) for r in reader), max_rows, path)
         except csv.Error as exc:  # a cell over the csv module's 128 KiB, a stray line break, a NUL
             raise InputError(f"line {reader.line_num}: not readable as CSV ({exc})", path=path) from None
     import openpyxl
@@ -336,9 +350,8 @@ def read_sheet(path: Path, data: bytes) -> list[list[str]]:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         if not workbook.worksheets:
             raise InputError("the workbook has no worksheet", path=path)
-        return [
-            ["" if c is None else str(c) for c in row] for row in workbook.worksheets[0].iter_rows(values_only=True)
-        ]
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        return _at_most((["" if c is None else str(c) for c in row] for row in rows), max_rows, path)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds for broken files
@@ -360,20 +373,24 @@ def read_table(path: Path) -> PlanTable:
     if suffix in (".txt", ".text", ".tsv"):
         if b"\x00" in data[:4096]:
             raise InputError("this is a binary file, not a text export", path=path)
-        return read_text(path, data)
-    if suffix == ".docx":
+        table = read_text(path, data)
+    elif suffix == ".docx":
         try:
-            return read_docx(path, data)
+            table = read_docx(path, data)
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001 - python-docx fails in many ways on a damaged document
-            raise InputError(
-                f"the document's content cannot be read ({type(exc).__name__}: {exc})", path=path
-            ) from None
-    if suffix in (".csv", ".xlsx"):
-        return read_rows(path, read_sheet(path, data))
-    raise InputError(
-        f"cannot read {suffix or 'files without a suffix'}",
-        path=path,
-        hint="give a .txt export, a .docx, a .xlsx or a .csv",
-    )
+            what = f"{type(exc).__name__}: {exc}"
+            raise InputError(f"the document's content cannot be read ({what})", path=path) from None
+    elif suffix in (".csv", ".xlsx"):
+        # Priority and header rows come on top of the plan's rows.
+        table = read_rows(path, read_sheet(path, data, max_rows=2 * MAX_PLAN_ROWS))
+    else:
+        raise InputError(
+            f"cannot read {suffix or 'files without a suffix'}",
+            path=path,
+            hint="give a .txt export, a .docx, a .xlsx or a .csv",
+        )
+    if len(table.rows) > MAX_PLAN_ROWS:
+        raise InputError(f"the plan has {len(table.rows)} rows; at most {MAX_PLAN_ROWS} are imported", path=path)
+    return table
