@@ -412,3 +412,13 @@ def test_a_graph_write_never_fetches_a_json_ld_context() -> None:
             )
             assert response.status_code == 400 and "not fetched or read" in response.text
         assert asked == []
+
+
+def test_an_empty_update_does_nothing() -> None:
+    """Found by fuzzing: an empty update request (SPARQL allows one: a prologue, or nothing) was a 500,
+    because rdflib gives a bare list for it. It is a 204 that changes nothing."""
+    with running_server("--update-token", TOKEN) as base:
+        before = run_query(base, QUERIES[0]).json()
+        for text in ("", "   ", "PREFIX ex: <https://example.org/>", "# only a comment"):
+            assert run_update(base, text).status_code == 204, repr(text)
+        assert run_query(base, QUERIES[0]).json() == before

@@ -18,7 +18,7 @@ from typing import Any
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.parser import parseUpdate
-from rdflib.plugins.sparql.sparql import Query, Update
+from rdflib.plugins.sparql.sparql import Prologue, Query, Update
 
 PARSER_LOCK = threading.RLock()
 
@@ -30,7 +30,10 @@ def prepare_query(text: str, namespaces: Mapping[str, Any] | None = None) -> Que
 
 def prepare_update(text: str, base: str | None = None) -> Update:
     with PARSER_LOCK:
-        return translateUpdate(parseUpdate(text), base=base)
+        update = translateUpdate(parseUpdate(text), base=base)
+    # An empty request (only a prologue, or nothing) is a valid update that does nothing; rdflib gives
+    # a bare list for it.
+    return update if isinstance(update, Update) else Update(Prologue(), [])
 
 
 #: Updates up to this size parse in well under a second; rdflib's parser is superlinear beyond (a
