@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pyoxigraph
 from rdflib import Dataset
 
 from strategylinks import queries
@@ -422,3 +423,49 @@ def test_an_empty_update_does_nothing() -> None:
         for text in ("", "   ", "PREFIX ex: <https://example.org/>", "# only a comment"):
             assert run_update(base, text).status_code == 204, repr(text)
         assert run_query(base, QUERIES[0]).json() == before
+
+
+def test_an_update_s_evaluation_has_the_timeout() -> None:
+    """Finding 10 (the server's bomb): a 100-byte `INSERT … WHERE` over a cross product makes millions of
+    triples; rdflib evaluated it with no time limit under the write lock, growing without bound."""
+    every = "GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i }"
+    cross = f"INSERT {{ GRAPH <{EX}g> {{ ?a <{EX}p> ?d }} }} WHERE {{ {every} }}"
+    with running_server("--update-token", TOKEN, "--query-timeout", "3") as base:
+        started = time.monotonic()
+        response = run_update(base, cross)
+        assert response.status_code == 503, response.text
+        assert "ran longer than 3 s" in response.text and "nothing was applied" in response.text
+        assert time.monotonic() - started < 20
+        assert '"boolean":false' in run_query(base, f"ASK {{ GRAPH <{EX}g> {{ ?s ?p ?o }} }}").text.replace(" ", "")
+        # The write lock is free again.
+        assert run_update(base, UPDATES[0]).status_code == 204
+
+
+def test_an_update_s_change_is_bounded() -> None:
+    """Finding 10: the pending change is held in memory before it is validated, so its size is bounded
+    (here at 1,000 quads, against the shipped dataset's 3,700 triples copied into one graph)."""
+    from strategylinks.api.store import SparqlError, evaluate_update
+    from strategylinks.config import Settings
+    from strategylinks.sparqlparse import prepare_update
+    from strategylinks.store import memory_store
+    from strategylinks.store.overlay import OxigraphQuads
+
+    store = memory_store(Settings())
+    copy = prepare_update(f"INSERT {{ GRAPH <{EX}g> {{ ?a ?b ?c }} }} WHERE {{ GRAPH ?x {{ ?a ?b ?c }} }}")
+    try:
+        evaluate_update(OxigraphQuads(store.oxigraph), copy, max_change=1000)
+    except SparqlError as exc:
+        assert "would change more than 1,000 triples" in str(exc) and "nothing was applied" in str(exc)
+    else:
+        raise AssertionError("a change of 3,700 quads passed a bound of 1,000")
+    removal = prepare_update("DELETE WHERE { GRAPH ?x { ?a ?b ?c } }")
+    try:
+        evaluate_update(OxigraphQuads(store.oxigraph), removal, max_change=1000)
+    except SparqlError as exc:
+        assert "would change more than 1,000 triples" in str(exc)
+    else:
+        raise AssertionError("a removal of 3,700 quads passed a bound of 1,000")
+    # Within the bound the change is computed, and nothing is written to the store.
+    change = evaluate_update(OxigraphQuads(store.oxigraph), copy, max_change=10_000)
+    assert len(change.added) > 3000
+    assert not any(store.oxigraph.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(EX + "g")))

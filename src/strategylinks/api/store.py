@@ -24,12 +24,13 @@ from rdflib.plugins.sparql.sparql import QueryContext, Update
 from rdflib.plugins.sparql.update import _fillTemplate, evalUpdate  # type: ignore[attr-defined]
 from rdflib.query import Result
 
+from ..deadline import DeadlinePassed, deadline
 from ..incremental import Dependencies, algebra_parts, algebra_terms, changed_triples, literal_predicates
 from ..sparqlparse import ParseTimeout, parses_in_time, prepare_update
 from ..store import OxigraphStore, RemoteStore, StoreError, StoreQueryError
 from ..store.base import StoreRefused
 from ..store.journal import Journal
-from ..store.overlay import OxigraphQuads, Quad, QuadSource, overlay_dataset
+from ..store.overlay import MAX_CHANGE, ChangeTooLarge, OxigraphQuads, Quad, QuadSource, overlay_dataset
 from ..store.remote import ACCEPT_GRAPH, ACCEPT_TABLE, SparqlQuads, parse_answer
 from ..store.server import OxigraphServer
 from ..store.sparqltext import query_form, strip_query
@@ -259,7 +260,7 @@ class KnowledgeStore:
                 raise SparqlError(
                     f"there is no graph <{gone}>: the update fails (use SILENT to ignore a missing graph)"
                 )
-            change = evaluate_update(self._source(mirror), update)
+            change = evaluate_update(self._source(mirror), update, timeout=self.timeout)
             return self._commit(mirror, change, summary(text))
 
     def warm(self) -> None:
@@ -416,15 +417,23 @@ def missing_graph(update: Update, existing: set[str]) -> str | None:
     return None
 
 
-def evaluate_update(source: QuadSource, update: Update) -> Change:
-    """What ``update`` would change in ``source``, computed by rdflib without writing anything."""
-    dataset, overlay = overlay_dataset(source)
+def evaluate_update(
+    source: QuadSource, update: Update, *, timeout: float | None = None, max_change: int = MAX_CHANGE
+) -> Change:
+    """What ``update`` would change in ``source``, computed by rdflib without writing anything, in at most
+    ``timeout`` seconds (:class:`QueryTimeout`) and ``max_change`` quads (:class:`SparqlError`)."""
+    dataset, overlay = overlay_dataset(source, max_change=max_change)
     # rdflib evaluates an update's default graph as the union when this flag is set, and
     # then cannot add plain triples to it; updates write to the real default graph.
     previous = rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION
     rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = False
     try:
-        apply_update(dataset, update)
+        with deadline(timeout):
+            apply_update(dataset, update)
+    except DeadlinePassed:
+        raise QueryTimeout(f"the update ran longer than {timeout:g} s and was stopped") from None
+    except ChangeTooLarge as exc:
+        raise SparqlError(f"{exc}; nothing was applied") from None
     except SparqlError:
         raise
     except StoreError:

@@ -160,14 +160,18 @@ class OxigraphStore(Store):
         fmt = SUFFIX_FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise InputError(f"cannot tell the RDF format from the suffix {path.suffix!r}", path=path)
-        if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
-            from ..graph import refuse_outside_references
+        from ..graph import refuse_long_lists, refuse_outside_references
 
+        if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
             refuse_outside_references(path.read_bytes(), "json-ld" if fmt == ox.RdfFormat.JSON_LD else "xml", path)
         target = ox.NamedNode(graph) if graph is not None and fmt not in QUAD_FORMATS else None
         load = self.oxigraph.bulk_load if bulk else self.oxigraph.load
+        base = path.resolve().as_uri()
         try:
-            load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=target)
+            # A first streaming pass (0.4 µs a triple against the load's 10-35) refuses a list bomb before
+            # the loader holds it in memory.
+            refuse_long_lists(ox.parse(path=str(path), format=fmt, base_iri=base), path)
+            load(path=str(path), format=fmt, base_iri=base, to_graph=target)
         except SyntaxError as exc:
             message = str(exc.msg) if exc.msg else str(exc)
             raise InputError(

@@ -22,6 +22,14 @@ from .terms import to_oxigraph, to_rdflib
 Triple = tuple[Node, Node, Node]
 Quad = tuple[Node, Node, Node, URIRef | None]  # None: the default graph
 
+#: The most quads one update may add and remove together. rdflib holds the pending change in memory
+#: (~1 KB a quad, validated afterwards), and a tiny `INSERT … WHERE` over a cross product makes millions.
+MAX_CHANGE = 500_000
+
+
+class ChangeTooLarge(Exception):
+    """The update's change grew past its bound; nothing was written."""
+
 
 def _graph_id(context: Any) -> URIRef | None:
     if context is None:
@@ -65,9 +73,11 @@ class OverlayStore(RdflibStore):
     formula_aware = False
     transaction_aware = False
 
-    def __init__(self, base: QuadSource) -> None:
+    def __init__(self, base: QuadSource, *, max_change: int = MAX_CHANGE) -> None:
         super().__init__()
         self.base = base
+        self.max_change = max_change
+        self.changes = 0
         self.added: dict[URIRef | None, set[Triple]] = {}
         self.removed: dict[URIRef | None, set[Triple]] = {}
         self.new_graphs: set[URIRef] = set()
@@ -88,6 +98,13 @@ class OverlayStore(RdflibStore):
         graphs += [g for g in self.new_graphs if g not in graphs]
         graphs += [g for g in self.added if g not in graphs and self.added[g]]
         return graphs
+
+    def _count_change(self) -> None:
+        self.changes += 1
+        if self.changes > self.max_change:
+            raise ChangeTooLarge(
+                f"the update would change more than {self.max_change:,} triples; split it into smaller updates"
+            )
 
     def _matches(self, pattern: tuple[Any, Any, Any], graph: URIRef | None) -> Iterator[Triple]:
         pattern = tuple(t if isinstance(t, Identifier) else None for t in pattern)  # type: ignore[assignment]
@@ -128,6 +145,7 @@ class OverlayStore(RdflibStore):
         if triple in self.removed.get(graph, set()):
             self.removed[graph].discard(triple)
         elif not self._stored(triple, graph):
+            self._count_change()
             self.added.setdefault(graph, set()).add(triple)
 
     def _stored(self, triple: Triple, graph: URIRef | None) -> bool:
@@ -146,6 +164,7 @@ class OverlayStore(RdflibStore):
                 if triple in self.added.get(name, set()):
                     self.added[name].discard(triple)
                 else:
+                    self._count_change()
                     self.removed.setdefault(name, set()).add(triple)
 
     def add_graph(self, graph: Graph) -> None:
@@ -174,7 +193,8 @@ class OverlayStore(RdflibStore):
         return iter(())
 
 
-def overlay_dataset(base: QuadSource) -> tuple[Dataset, OverlayStore]:
-    """An rdflib Dataset over ``base`` whose writes are recorded in the returned overlay."""
-    overlay = OverlayStore(base)
+def overlay_dataset(base: QuadSource, *, max_change: int = MAX_CHANGE) -> tuple[Dataset, OverlayStore]:
+    """An rdflib Dataset over ``base`` whose writes are recorded in the returned overlay; a change past
+    ``max_change`` quads raises :class:`ChangeTooLarge`."""
+    overlay = OverlayStore(base, max_change=max_change)
     return Dataset(store=overlay, default_union=False), overlay
