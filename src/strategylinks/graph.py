@@ -64,7 +64,7 @@ def parse_bytes(data: bytes, fmt: str, source: Path | str, base: str, graph: Gra
     "the request body"); a syntax problem becomes an InputError naming the source and line."""
     target = graph if graph is not None else Graph()
     refuse_outside_references(data, fmt, source)
-    name = {**_OXIGRAPH_FORMATS, "json-ld": "JSON_LD"}.get(fmt)
+    name = _LIST_FORMATS.get(fmt)
     if name is not None:
         import pyoxigraph
 
@@ -162,6 +162,7 @@ _OXIGRAPH_FORMATS = {
     "xml": "RDF_XML",
     "n3": "N3",
 }
+_LIST_FORMATS = {**_OXIGRAPH_FORMATS, "json-ld": "JSON_LD"}  # what refuse_long_lists streams first
 
 
 def _oxigraph_position(data: bytes, fmt: str) -> tuple[int, int, str] | None:
