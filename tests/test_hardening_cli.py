@@ -14,7 +14,7 @@ import pytest
 
 from strategylinks.cli import main
 
-from .conftest import SEED
+from .conftest import ID, SEED
 from .servers import context_server
 
 
@@ -63,6 +63,8 @@ def xlsx_with_a_crc_error(path: Path) -> Path:
 
 
 HEADER = "prioritering,insats,effekt,tematisk koppling\n"
+#: A thematic link the shipped catalogue resolves, so an imported row conforms to the shapes.
+LINK = "i linje med: - Gröna Kronoberg 2025. Prioritering 3. Utveckla en innovativ region och ett brett näringsliv."
 
 
 def csv_with_a_huge_cell(path: Path) -> Path:
@@ -168,7 +170,14 @@ def test_a_sheet_with_too_many_rows_stops_early(capsys: pytest.CaptureFixture[st
     sheet = workbook.create_sheet()
     sheet.append(["prioritering", "insats", "effekt", "tematisk koppling"])
     for i in range(3 * MAX_PLAN_ROWS):
-        sheet.append(["Prioritering 1: test", f"insats {i}", f"effekt {i}", "Gröna Kronoberg 2025"])
+        sheet.append(
+            [
+                "Prioritering 1: test",
+                f"insats {i}",
+                f"effekt {i}",
+                LINK,
+            ]
+        )
     source = tmp_path / "rows.xlsx"
     workbook.save(source)
     output = tmp_path / "out.ttl"
@@ -217,3 +226,116 @@ def test_many_prefixes_parse_in_linear_time(capsys: pytest.CaptureFixture[str], 
     source.write_text("\n".join(lines) + "\np1:a p2:b p3:c .\n")
     code, err = run(capsys, "validate", str(source), "--alone")
     assert code == 0, err
+
+
+def interleaved_sheet(path: Path, second_title: str = "Attraktiv region") -> Path:
+    path.write_text(
+        HEADER
+        + f'"Prioritering 1: Attraktiv region",insats A,effekt A,{LINK}\n'
+        + f'"Prioritering 2: Kunskap",insats B,effekt B,{LINK}\n'
+        + f'"Prioritering 1: {second_title}",insats C,effekt C,{LINK}\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_priority_that_comes_back_gathers_its_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Finding 12: a sheet sorted by something else than the priority named "Prioritering 1" twice, and
+    both runs of rows got the IRIs …/prioritering-1/rad-1 …, so two insatser became one resource."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    source = interleaved_sheet(tmp_path / "interleaved.csv")
+    output, report = tmp_path / "out.ttl", tmp_path / "review.json"
+    code, err = run(capsys, "import", "plan", str(source), "--year", "2030", "-o", str(output), "--report", str(report))
+    assert code == 0, err
+    graph = Graph().parse(output)
+    plan = ID + "plan/interleaved/prioritering-1/"
+    labels = {str(graph.value(URIRef(plan + f"rad-{n}/insats-1"), SKOS.prefLabel)) for n in (1, 2)}
+    assert labels == {"insats A", "insats C"}
+    again = [r for r in json.loads(report.read_text(encoding="utf-8"))["references"] if r["status"] == "priority again"]
+    assert [(r["where"], "first at row 2" in r["text"]) for r in again] == [("row 4", True)]
+
+
+def test_one_priority_number_with_two_titles_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = interleaved_sheet(tmp_path / "two-titles.csv", second_title="Något annat")
+    output = tmp_path / "out.ttl"
+    code, err = run(capsys, "import", "plan", str(source), "--year", "2030", "-o", str(output))
+    assert code == 2, err
+    assert "Prioritering 1 has two titles" in err and "(row 2)" in err and "(row 4)" in err, err
+    assert not output.exists()
+
+
+def test_merged_cells_read_as_their_value_and_are_reported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Finding 12: merged cells read as empty. A priority merged down over its insatser, and one effect
+    and link merged over two insatser (one row of the document), read as in the document."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Prioritering", "Insats", "Effekter", "Tematisk koppling"])
+    sheet.append(
+        [
+            "Prioritering 1: Attraktiv region",
+            "insats A",
+            "effekt A",
+            LINK,
+        ]
+    )
+    sheet.append([None, "insats B", None, None])
+    sheet.append(
+        [
+            None,
+            "insats C",
+            "effekt C",
+            LINK,
+        ]
+    )
+    sheet.merge_cells("A2:A4")
+    sheet.merge_cells("C2:C3")
+    sheet.merge_cells("D2:D3")
+    source = tmp_path / "merged.xlsx"
+    workbook.save(source)
+    output, report = tmp_path / "out.ttl", tmp_path / "review.json"
+    code, err = run(capsys, "import", "plan", str(source), "--year", "2030", "-o", str(output), "--report", str(report))
+    assert code == 0, err
+    graph = Graph().parse(output)
+    row = ID + "plan/merged/prioritering-1/rad-"
+    label = {n: str(graph.value(URIRef(f"{row}{n}"), SKOS.prefLabel)) for n in (1, 2, 3)}
+    assert label[3] == "None"  # two table rows: A and B share one, C has its own
+    actions = {str(graph.value(URIRef(f"{row}1/insats-{i}"), SKOS.prefLabel)) for i in (1, 2)}
+    assert actions == {"insats A", "insats B"}
+    merged = [r for r in json.loads(report.read_text(encoding="utf-8"))["references"] if r["status"] == "merged cells"]
+    assert sorted(r["where"] for r in merged) == ["cells A2:A4", "cells C2:C3", "cells D2:D3"]
+
+
+def test_a_formula_without_a_saved_value_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Finding 12: a formula cell with no value cached by Excel (a file written by a program) read as
+    empty, so its insats was silently lost. A formula with a saved value is read as that value."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Prioritering", "Insats", "Effekter", "Tematisk koppling"])
+    sheet.append(
+        [
+            "Prioritering 1: Attraktiv region",
+            "insats A",
+            "effekt A",
+            LINK,
+        ]
+    )
+    sheet.append(
+        [
+            "Prioritering 1: Attraktiv region",
+            '=CONCAT("insats ", "B")',
+            "effekt B",
+            LINK,
+        ]
+    )
+    source = tmp_path / "formula.xlsx"
+    workbook.save(source)
+    output = tmp_path / "out.ttl"
+    code, err = run(capsys, "import", "plan", str(source), "--year", "2030", "-o", str(output))
+    assert code == 2, err
+    assert "cell B3 holds a formula with no saved value" in err and "formula.xlsx" in err, err
+    assert not output.exists()

@@ -93,6 +93,7 @@ def import_plan(
         g.add((plan, DCTERMS.publisher, publisher))
     priorities = {n.norm: n.resource for n in catalogue.by_kind["priority"]}
     new_themes: dict[str, URIRef] = {}
+    result.references += [Reference(where, text, status) for status, where, text in table.notices]
     total, done = len(table.rows), 0
     for priority in table.priorities:
         existing = priorities.get(normalise(priority.title))

@@ -56,7 +56,9 @@ class Reference:
 
     where: str
     text: str
-    status: str  # linked, strategy, context, ambiguous, not found, theme, new theme, involves, repeated
+    # linked, strategy, context, ambiguous, not found, theme, new theme, new priority, involves,
+    # repeated; and from the table reader: priority again, merged cells
+    status: str
     target: str | None = None
     label: str | None = None
     score: float = 0.0
@@ -64,7 +66,7 @@ class Reference:
 
     @property
     def needs_review(self) -> bool:
-        return self.status in ("ambiguous", "not found", "new theme", "new priority")
+        return self.status in ("ambiguous", "not found", "new theme", "new priority", "priority again", "merged cells")
 
 
 class Catalogue:

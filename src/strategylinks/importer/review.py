@@ -17,6 +17,8 @@ STATUS_SV = {
     "theme": "tema",
     "new theme": "nytt tema – granska",
     "new priority": "ny prioritering – granska",
+    "priority again": "prioriteringen igen, raderna samlade – granska",
+    "merged cells": "sammanfogade celler – granska",
     "involves": "involverar",
     "repeated": "upprepad fras borttagen",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -35,12 +36,16 @@ class Priority:
     number: int
     title: str
     rows: list[Row] = field(default_factory=list)
+    where: str = ""  # where its "Prioritering N: …" row is
 
 
 @dataclass
 class PlanTable:
     source: Path
     priorities: list[Priority]
+    #: (status, where, what): what the reader did that a person should check — a priority's rows
+    #: gathered from two places of the table ("priority again"), a merged range ("merged cells").
+    notices: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def rows(self) -> list[tuple[Priority, Row]]:
@@ -100,16 +105,43 @@ class _Builder:
     def __init__(self, source: Path) -> None:
         self.source = source
         self.priorities: list[Priority] = []
+        self.current: Priority | None = None
+        self.notices: list[tuple[str, str, str]] = []
 
-    def priority(self, text: str) -> bool:
+    def priority(self, text: str, where: str) -> bool:
+        """Start (or go back to) the priority a "Prioritering N: …" row names; False if it names none.
+
+        A priority's number makes its rows' IRIs, so one number is one priority: its rows may come in
+        several places (a sheet sorted by something else) and are gathered under it, with a notice; the
+        same number with another title is an error naming both places."""
         match = PRIORITY.match(clean(re.sub(r"<[^>]+>", " ", text)))
         if not match:
             return False
-        self.priorities.append(Priority(int(match.group(1)), clean(match.group(2))))
+        number, title = int(match.group(1)), clean(match.group(2))
+        same = next((p for p in self.priorities if p.number == number), None)
+        if same is not None and not same.rows:
+            # A heading with nothing under it yet (a heading above a table, a line of running text):
+            # the row that names the number again is the priority.
+            self.priorities.remove(same)
+            same = None
+        if same is None:
+            self.current = Priority(number, title, where=where)
+            self.priorities.append(self.current)
+        elif same.title.casefold() != title.casefold():
+            raise InputError(
+                f"Prioritering {number} has two titles: {same.title!r} ({same.where}) and {title!r} ({where})",
+                path=self.source,
+                hint="give each priority its own number",
+            )
+        else:
+            if same is not self.current:
+                what = f"Prioritering {number} again (first at {same.where}): its rows are gathered under it"
+                self.notices.append(("priority again", where, what))
+            self.current = same
         return True
 
     def row(self, actions: list[str], effects: list[str], link: str, where: str) -> None:
-        if not self.priorities:
+        if self.current is None:
             raise InputError(
                 f'a row of actions comes before any "Prioritering N: …" row ({where})',
                 path=self.source,
@@ -117,7 +149,7 @@ class _Builder:
             )
         if not actions:
             raise InputError(f"a row has effects or a thematic link but no insats ({where})", path=self.source)
-        current = self.priorities[-1]
+        current = self.current
         current.rows.append(Row(len(current.rows) + 1, actions, effects, link, where))
 
     def done(self) -> PlanTable:
@@ -132,7 +164,7 @@ class _Builder:
         empty = [p for p in self.priorities if not p.rows]
         if empty and len(empty) == len(self.priorities):
             raise InputError("the table has priority rows but no insatser under them", path=self.source)
-        return PlanTable(self.source, self.priorities)
+        return PlanTable(self.source, self.priorities, self.notices)
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -159,7 +191,7 @@ def read_text(path: Path, data: bytes) -> PlanTable:
         cells = line.split("\t")
         if not line.strip() or _is_header(cells) or set(line.replace("\t", "").strip()) <= {"-"}:
             continue
-        if builder.priority(cells[0]) and not "".join(cells[1:]).strip():
+        if builder.priority(cells[0], f"line {number}") and not "".join(cells[1:]).strip():
             continue
         if len(cells) != 3:
             raise InputError(f"expected 3 tab-separated cells, found {len(cells)}", path=path, line=number)
@@ -185,7 +217,7 @@ def read_docx(path: Path, data: bytes) -> PlanTable:
     t_index = 0
     for block in document.iter_inner_content():
         if not isinstance(block, Table):
-            builder.priority(block.text)  # a "Prioritering N: …" heading above a table
+            builder.priority(block.text, f"the heading before table {t_index + 1}")  # "Prioritering N: …" above a table
             continue
         t_index += 1
         rows = block.rows
@@ -198,21 +230,17 @@ def read_docx(path: Path, data: bytes) -> PlanTable:
             if not any(texts) or _is_header(texts):
                 continue
             unique = list(dict.fromkeys(texts))  # a merged header row repeats its cell
-            if builder.priority(unique[0]) and (len(unique) == 1 or not "".join(unique[1:]).strip()):
+            where = f"table {t_index}, row {r_index}"
+            if builder.priority(unique[0], where) and (len(unique) == 1 or not "".join(unique[1:]).strip()):
                 continue
             if len(cells) < 3:
                 raise InputError(f"table {t_index}, row {r_index}: expected 3 cells", path=path)
             actions = _docx_items(cells[0])
-            current = builder.priorities[-1].rows if builder.priorities else []
+            current = builder.current.rows if builder.current else []
             if current and _merged_from_above(row, 1) and _merged_from_above(row, 2):
                 current[-1].actions += actions
                 continue
-            builder.row(
-                actions,
-                _docx_items(cells[1]),
-                clean(" ".join(_docx_items(cells[2]))),
-                f"table {t_index}, row {r_index}",
-            )
+            builder.row(actions, _docx_items(cells[1]), clean(" ".join(_docx_items(cells[2]))), where)
     if not found:
         raise InputError("no table with the header Insats | Effekt | Tematisk koppling", path=path)
     return builder.done()
@@ -282,17 +310,19 @@ def read_rows(path: Path, rows: list[list[str]]) -> PlanTable:
         if not priority or not action:
             raise InputError("a row needs both Prioritering and Insats", path=path, line=number)
         key = (priority, "\n".join(effects), link)
-        if not builder.priorities or clean(
-            f"{builder.priorities[-1].number}: {builder.priorities[-1].title}"
-        ) != _priority_key(priority):
+        if builder.current is None or (
+            clean(f"{builder.current.number}: {builder.current.title}") != _priority_key(priority)
+        ):
             if not builder.priority(
-                priority if priority.lower().startswith("prioritering") else f"Prioritering {priority}"
+                priority if priority.lower().startswith("prioritering") else f"Prioritering {priority}",
+                f"row {number}",
             ):
                 raise InputError(
                     f'cannot read the priority {priority!r}; write "Prioritering 1: title"', path=path, line=number
                 )
             previous = None
-        current = builder.priorities[-1]
+        current = builder.current
+        assert current is not None  # builder.priority() set it
         if previous == key and current.rows:
             current.rows[-1].actions.append(action)
         else:
@@ -325,9 +355,12 @@ def _at_most(rows: Iterable[list[str]], limit: int | None, path: Path) -> list[l
     return out
 
 
-def read_sheet(path: Path, data: bytes, max_rows: int | None = None) -> list[list[str]]:
+def read_sheet(
+    path: Path, data: bytes, max_rows: int | None = None, notices: list[tuple[str, str]] | None = None
+) -> list[list[str]]:
     """The rows of a .csv (UTF-8, comma, semicolon or tab) or of the first sheet of a .xlsx, as text;
-    with ``max_rows``, reading stops with an error past that many."""
+    with ``max_rows``, reading stops with an error past that many. A merged range of a .xlsx reads as
+    its top-left value in every cell, and is added to ``notices`` by its address."""
     if path.suffix.lower() == ".csv":
         try:
             text = data.decode("utf-8-sig")
@@ -351,11 +384,80 @@ def read_sheet(path: Path, data: bytes, max_rows: int | None = None) -> list[lis
         if not workbook.worksheets:
             raise InputError("the workbook has no worksheet", path=path)
         rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return _at_most((["" if c is None else str(c) for c in row] for row in rows), max_rows, path)
+        values = _at_most((["" if c is None else str(c) for c in row] for row in rows), max_rows, path)
+        if _formulas_or_merges(data, path):
+            _check_formulas_and_fill_merges(openpyxl.load_workbook(io.BytesIO(data)), values, path, notices)
+        return values
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds for broken files
         raise InputError(f"not a readable .xlsx file ({type(exc).__name__})", path=path) from None
+
+
+#: A formula or a merged range in a sheet's XML (any namespace prefix).
+_FULL_READ = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s/>]")
+#: The most worksheet XML loaded whole, for formulas and merged ranges (the streaming read sees
+#: neither): about half a million cells, some 300 MB in openpyxl.
+MAX_FULL_READ = 64 * 2**20
+
+
+def _formulas_or_merges(data: bytes, path: Path) -> bool:
+    """Whether any worksheet holds a formula or a merged range; most sheets have neither and are read
+    in one streaming pass."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = [
+            i for i in archive.infolist() if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+        ]
+        found = False
+        for part in parts:
+            with archive.open(part) as stream:
+                tail = b""
+                while not found and (chunk := stream.read(2**20)):
+                    found = _FULL_READ.search(tail + chunk) is not None
+                    tail = chunk[-32:]
+            if found:
+                break
+    if found and sum(p.file_size for p in parts) > MAX_FULL_READ:
+        raise InputError(
+            "the workbook has formulas or merged cells and is too large to check them",
+            path=path,
+            hint="copy the sheet and paste it as values only, or save it as CSV UTF-8",
+        )
+    return found
+
+
+def _check_formulas_and_fill_merges(
+    workbook: object, values: list[list[str]], path: Path, notices: list[tuple[str, str]] | None
+) -> None:
+    sheet = workbook.worksheets[0]  # type: ignore[attr-defined]
+    unsaved = [
+        cell
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f" and not _value(values, cell.row, cell.column)
+    ]
+    if unsaved:
+        cell = unsaved[0]
+        more = f" and {len(unsaved) - 1} more" if len(unsaved) > 1 else ""
+        raise InputError(
+            f"cell {cell.coordinate}{more} holds a formula with no saved value ({str(cell.value)[:60]})",
+            path=path,
+            hint="open the file in Excel or LibreOffice and save it, so that the values are stored",
+        )
+    for merged in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        value = _value(values, merged.min_row, merged.min_col)
+        for row in range(merged.min_row, min(merged.max_row, len(values)) + 1):
+            cells = values[row - 1]
+            cells += [""] * (merged.max_col - len(cells))
+            cells[merged.min_col - 1 : merged.max_col] = [value] * (merged.max_col - merged.min_col + 1)
+        if notices is not None:
+            first = merged.coord.split(":")[0]
+            notices.append((f"cells {merged.coord}", f"merged cells read as the value of {first}: {value[:60]!r}"))
+
+
+def _value(values: list[list[str]], row: int, column: int) -> str:
+    cells = values[row - 1] if row <= len(values) else []
+    return cells[column - 1] if column <= len(cells) else ""
 
 
 def read_table(path: Path) -> PlanTable:
@@ -384,7 +486,9 @@ def read_table(path: Path) -> PlanTable:
             raise InputError(f"the document's content cannot be read ({what})", path=path) from None
     elif suffix in (".csv", ".xlsx"):
         # Priority and header rows come on top of the plan's rows.
-        table = read_rows(path, read_sheet(path, data, max_rows=2 * MAX_PLAN_ROWS))
+        merged: list[tuple[str, str]] = []
+        table = read_rows(path, read_sheet(path, data, max_rows=2 * MAX_PLAN_ROWS, notices=merged))
+        table.notices[:0] = [("merged cells", where, what) for where, what in merged]
     else:
         raise InputError(
             f"cannot read {suffix or 'files without a suffix'}",
