@@ -279,6 +279,15 @@ def test_http_details(server: str) -> None:
     assert weird.status_code == 403
 
 
+@pytest.mark.parametrize("path", ["/graph/%22", "/graph/a%20b", "/id/%7Cx", "/id/%25zz"])
+def test_a_path_that_makes_no_iri_is_not_found(server: str, path: str) -> None:
+    """Found by tests/test_fuzz.py: /graph/%22 reached the store as a query it could not parse (500)."""
+    for accept in ("text/html", "text/turtle"):
+        response = httpx.get(server + path, headers={"Accept": accept})
+        assert response.status_code == 404 and "not an IRI" in response.text, response.text
+    assert httpx.get(server + "/store", params={"graph": 'https://a/"'}).status_code == 400
+
+
 def test_engine_failure_is_a_server_error(server: str) -> None:
     # Valid SPARQL that rdflib cannot evaluate is the engine's fault (500), not the client's (400).
     response = httpx.get(server + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2"})

@@ -12,6 +12,16 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI (RFC 3987), as the store checks it: what a request names
+    is checked here, so that it can never reach a query as text the store cannot parse."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def to_rdflib(term: Any) -> Identifier:
     """An rdflib term for a pyoxigraph term; simple literals stay untyped, as rdflib parses them."""
     if isinstance(term, ox.NamedNode):

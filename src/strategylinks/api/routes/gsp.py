@@ -12,6 +12,7 @@ from ...errors import InputError
 from ...graph import bind_prefixes, parse_bytes
 from ...results import GRAPH, serialize_graph
 from ...store import StoreError
+from ...store.terms import is_iri
 from ..deps import SettingsDep, StoreDep
 from ..settings import ServerSettings
 from ..store import EngineError, KnowledgeStore, SparqlError, UpdateRejected
@@ -41,7 +42,7 @@ def _target(request: Request) -> URIRef | None:
     if default:
         return None
     iri = graphs[0]
-    if not iri or any(c in iri for c in '<>"{}|^`\\ ') or ":" not in iri:
+    if not is_iri(iri):
         raise ProtocolError(400, f"the graph name {iri!r} is not an absolute IRI")
     return URIRef(iri)
 

@@ -17,6 +17,7 @@ from ...export import FORMATS, describe, serialize
 from ...graph import bind_prefixes, labels
 from ...namespaces import ONTOLOGY_IRI, SL, graph_ns, resource_ns
 from ...results import FORMAT_ALIASES, GRAPH, best_match, serialize_graph
+from ...store.terms import is_iri
 from ..deps import SettingsDep, StoreDep
 from ..pages import local_href, page_lang, property_names, render, term_view
 from ..plans import plan_view, view_names
@@ -155,9 +156,17 @@ async def _resource(request: Request, store: KnowledgeStore, settings: ServerSet
     return rdf_response(graph, media)
 
 
+def iri_of_path(iri: str) -> URIRef:
+    """The IRI a request's path names; a path that makes no IRI (a quote, a space) names nothing here,
+    and is a 404 rather than a query the store cannot parse."""
+    if not is_iri(iri):
+        raise HTTPException(404, f"no resource {iri}: not an IRI")
+    return URIRef(iri)
+
+
 @router.get("/id/{path:path}", summary="A resource of the dataset (HTML or RDF)", response_class=Response)
 async def resource(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    return await _resource(request, store, settings, resource_ns(settings.base_iri)[path])
+    return await _resource(request, store, settings, iri_of_path(str(resource_ns(settings.base_iri)[path])))
 
 
 @router.get("/ontology", summary="The strategylinks vocabulary (HTML or RDF)", response_class=Response)
@@ -173,7 +182,7 @@ async def ontology(request: Request, store: StoreDep, settings: SettingsDep) -> 
 
 @router.get("/graph/{path:path}", summary="A named graph of the dataset (RDF)", response_class=Response)
 async def named_graph(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    name = graph_ns(settings.base_iri)[path]
+    name = iri_of_path(str(graph_ns(settings.base_iri)[path]))
     graph = await run_in_threadpool(graph_content, store, name)
     if not len(graph):
         raise HTTPException(404, f"no named graph {name}")
