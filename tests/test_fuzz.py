@@ -99,6 +99,10 @@ def refuses_cleanly(capsys: pytest.CaptureFixture[str], output: Path, *args: str
     return code
 
 
+def import_plan(capsys: pytest.CaptureFixture[str], source: Path) -> int:
+    return refuses_cleanly(capsys, source.with_suffix(".ttl"), "import", "plan", str(source), "--year", "2030")
+
+
 @pytest.fixture
 def place(tmp_path: Path) -> Callable[[str, bytes], Path]:
     def write(name: str, data: bytes) -> Path:
@@ -151,7 +155,7 @@ def test_plan_text_export(
     capsys: pytest.CaptureFixture[str], place: Callable[[str, bytes], Path], lines: list[str]
 ) -> None:
     source = place("plan.txt", ("Insats\tEffekt\tTematisk koppling\n" + "\n".join(lines)).encode())
-    refuses_cleanly(capsys, source.with_suffix(".ttl"), "import", "plan", str(source), "--year", "2030")
+    import_plan(capsys, source)
 
 
 @FUZZ
@@ -160,7 +164,7 @@ def test_plan_text_export_mutated(
     capsys: pytest.CaptureFixture[str], place: Callable[[str, bytes], Path], data: bytes
 ) -> None:
     source = place("plan.txt", data)
-    refuses_cleanly(capsys, source.with_suffix(".ttl"), "import", "plan", str(source), "--year", "2030")
+    import_plan(capsys, source)
 
 
 csv_cells = st.lists(st.one_of(priority, cell), min_size=1, max_size=5)
@@ -177,7 +181,7 @@ def test_plan_csv(
     writer = csv.writer(buffer, delimiter=separator)
     writer.writerows([HEADER, *rows])
     source = place("plan.csv", buffer.getvalue().encode())
-    refuses_cleanly(capsys, source.with_suffix(".ttl"), "import", "plan", str(source), "--year", "2030")
+    import_plan(capsys, source)
 
 
 @FUZZ
@@ -197,7 +201,7 @@ def test_plan_xlsx(
     except ValueError:  # openpyxl refuses overlapping merges when writing, as Excel does
         return
     source = place("plan.xlsx", data)
-    refuses_cleanly(capsys, source.with_suffix(".ttl"), "import", "plan", str(source), "--year", "2030")
+    import_plan(capsys, source)
 
 
 VALID_XLSX = _xlsx([HEADER, ["Prioritering 1: Attraktiv region", "insats A", "effekt A", LINK]])
@@ -209,7 +213,7 @@ def test_plan_xlsx_mutated(
     capsys: pytest.CaptureFixture[str], place: Callable[[str, bytes], Path], data: bytes
 ) -> None:
     source = place("plan.xlsx", data)
-    refuses_cleanly(capsys, source.with_suffix(".ttl"), "import", "plan", str(source), "--year", "2030")
+    import_plan(capsys, source)
 
 
 @FUZZ
@@ -218,7 +222,7 @@ def test_plan_docx(
     capsys: pytest.CaptureFixture[str], place: Callable[[str, bytes], Path], rows: list[list[str]]
 ) -> None:
     source = place("plan.docx", _docx([[_strip_controls(c) for c in row] for row in rows]))
-    refuses_cleanly(capsys, source.with_suffix(".ttl"), "import", "plan", str(source), "--year", "2030")
+    import_plan(capsys, source)
 
 
 VALID_DOCX = _docx([["Prioritering 1: Attraktiv region"], ["insats A", "effekt A", LINK]])
@@ -230,7 +234,7 @@ def test_plan_docx_mutated(
     capsys: pytest.CaptureFixture[str], place: Callable[[str, bytes], Path], data: bytes
 ) -> None:
     source = place("plan.docx", data)
-    refuses_cleanly(capsys, source.with_suffix(".ttl"), "import", "plan", str(source), "--year", "2030")
+    import_plan(capsys, source)
 
 
 # -- the other spreadsheets: strategies, follow-up, indicators ----------------------------------------

@@ -469,3 +469,73 @@ def test_an_update_s_change_is_bounded() -> None:
     change = evaluate_update(OxigraphQuads(store.oxigraph), copy, max_change=10_000)
     assert len(change.added) > 3000
     assert not any(store.oxigraph.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(EX + "g")))
+
+
+def test_a_page_is_computed_once_however_many_ask_at_once() -> None:
+    """The load test (benchmarks/load.py): after each update all 32 clients rendered `/` at once, so
+    its p50 was 3 s and the server's memory crept up. One computation per key and version now; the
+    others wait for it."""
+    import threading
+
+    from strategylinks.api.store import VersionedCache
+
+    cache = VersionedCache(entries=2)
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def slow() -> object:
+        calls.append(1)
+        gate.wait(5)
+        return object()
+
+    with ThreadPoolExecutor(16) as pool:
+        futures = [pool.submit(cache.get, 1, "page", slow) for _ in range(16)]
+        time.sleep(0.2)
+        gate.set()
+        values = {id(f.result()) for f in futures}
+    assert len(calls) == 1 and len(values) == 1
+    assert cache.get(1, "page", slow) is futures[0].result()  # kept for the version
+    cache.get(2, "page", slow)
+    assert len(calls) == 2  # a new version computes again
+
+    def broken() -> object:
+        raise ValueError("no such plan")
+
+    for _ in range(2):  # a failure reaches the caller and is not kept
+        try:
+            cache.get(2, "bad", broken)
+        except ValueError as exc:
+            assert str(exc) == "no such plan"
+        else:
+            raise AssertionError("the failure was swallowed")
+    for key in ("a", "b", "c"):
+        cache.get(2, key, object)
+    assert cache.get(2, "a", lambda: "recomputed") == "recomputed"  # the least recently used went first
+
+
+def test_the_served_socket_sends_without_waiting_for_acks() -> None:
+    """The load test: every answer on a kept-alive connection took 40 ms or more (a 404 included),
+    because the socket bound before start-up did not say it was TCP and asyncio then leaves Nagle's
+    algorithm on, which waits for the client's delayed ACK."""
+    import asyncio
+
+    from strategylinks.cli import listening_socket
+
+    sock = listening_socket("127.0.0.1", 0)
+
+    async def accepted_nodelay() -> list[int]:
+        seen: list[int] = []
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(handle, sock=sock)
+        reader, writer = await asyncio.open_connection(*sock.getsockname())
+        await reader.read()
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        return seen
+
+    assert [bool(flag) for flag in asyncio.run(accepted_nodelay())] == [True]

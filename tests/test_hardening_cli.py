@@ -275,23 +275,9 @@ def test_merged_cells_read_as_their_value_and_are_reported(capsys: pytest.Captur
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["Prioritering", "Insats", "Effekter", "Tematisk koppling"])
-    sheet.append(
-        [
-            "Prioritering 1: Attraktiv region",
-            "insats A",
-            "effekt A",
-            LINK,
-        ]
-    )
+    sheet.append(["Prioritering 1: Attraktiv region", "insats A", "effekt A", LINK])
     sheet.append([None, "insats B", None, None])
-    sheet.append(
-        [
-            None,
-            "insats C",
-            "effekt C",
-            LINK,
-        ]
-    )
+    sheet.append([None, "insats C", "effekt C", LINK])
     sheet.merge_cells("A2:A4")
     sheet.merge_cells("C2:C3")
     sheet.merge_cells("D2:D3")
@@ -316,22 +302,8 @@ def test_a_formula_without_a_saved_value_is_an_error(capsys: pytest.CaptureFixtu
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["Prioritering", "Insats", "Effekter", "Tematisk koppling"])
-    sheet.append(
-        [
-            "Prioritering 1: Attraktiv region",
-            "insats A",
-            "effekt A",
-            LINK,
-        ]
-    )
-    sheet.append(
-        [
-            "Prioritering 1: Attraktiv region",
-            '=CONCAT("insats ", "B")',
-            "effekt B",
-            LINK,
-        ]
-    )
+    sheet.append(["Prioritering 1: Attraktiv region", "insats A", "effekt A", LINK])
+    sheet.append(["Prioritering 1: Attraktiv region", '=CONCAT("insats ", "B")', "effekt B", LINK])
     source = tmp_path / "formula.xlsx"
     workbook.save(source)
     output = tmp_path / "out.ttl"
@@ -339,3 +311,15 @@ def test_a_formula_without_a_saved_value_is_an_error(capsys: pytest.CaptureFixtu
     assert code == 2, err
     assert "cell B3 holds a formula with no saved value" in err and "formula.xlsx" in err, err
     assert not output.exists()
+
+    # The same file as Excel saves it, with the formula's value beside it: read as that value.
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(saved, "w") as out:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="B3"><f>', b'<c r="B3" t="str"><f>').replace(b"<v></v>", b"<v>insats B</v>")
+            out.writestr(item, data)
+    code, err = run(capsys, "import", "plan", str(saved), "--year", "2030", "-o", str(output))
+    assert code == 0, err
+    assert "insats B" in output.read_text(encoding="utf-8")

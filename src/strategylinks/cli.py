@@ -247,6 +247,25 @@ def cmd_viz(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (a clear error if it is taken), for uvicorn to listen on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP named, as getaddrinfo() names it for uvicorn's own sockets: asyncio sets TCP_NODELAY
+    # only on connections of a socket that says it is TCP, and without it every answer on a kept-alive
+    # connection waited 40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise StrategyLinksError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="another program uses the port: choose another with --port",
+        ) from None
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -258,21 +277,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     assert isinstance(settings, ServerSettings)
     # The socket is bound here, before anything is loaded, so that a port in use is a clear error
     # rather than a "serving on" line followed by uvicorn's exit.
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((settings.host, settings.port))
-    except OSError as exc:
-        sock.close()
-        raise StrategyLinksError(
-            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
-            hint="another program uses the port: choose another with --port",
-        ) from None
+    sock = listening_socket(settings.host, settings.port)
     port = sock.getsockname()[1]
     app = create_app(settings)
     print(f"strategylinks: serving on http://{settings.host}:{port}/", file=sys.stderr)
-    uvicorn.run(app, fd=sock.fileno(), log_level=args.log_level)
+    # The socket itself, not its fd: uvicorn reads an fd as a Unix socket's.
+    uvicorn.Server(uvicorn.Config(app, log_level=args.log_level)).run(sockets=[sock])
     return EXIT_OK
 
 

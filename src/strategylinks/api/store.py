@@ -7,6 +7,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,52 @@ def with_using(update: Update, using: Sequence[str], using_named: Sequence[str])
     return update
 
 
+class VersionedCache:
+    """Values computed once per dataset version, at most ``entries`` of them (least recently used go
+    first), each by one thread: others asking for the same key meanwhile wait for its result, since
+    after an update every client asks for the same pages at once."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._lock = threading.Lock()
+        self._values: OrderedDict[str, Any] = OrderedDict()
+        self._version = -1
+        self._computing: dict[str, Future[Any]] = {}
+
+    def get(self, version: int, key: str, compute: Any) -> Any:
+        with self._lock:
+            if self._version != version:
+                self._values, self._version, self._computing = OrderedDict(), version, {}
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            running = self._computing.get(key)
+            if running is None:
+                mine: Future[Any] = Future()
+                self._computing[key] = mine
+        if running is not None:
+            return running.result()
+        try:
+            value = compute()
+        except BaseException as exc:
+            with self._lock:
+                self._done(key, mine)
+            mine.set_exception(exc)
+            raise
+        with self._lock:
+            self._done(key, mine)
+            if self._version == version:
+                self._values[key] = value
+                while len(self._values) > self.entries:
+                    self._values.popitem(last=False)
+        mine.set_result(value)
+        return value
+
+    def _done(self, key: str, future: Future[Any]) -> None:
+        if self._computing.get(key) is future:  # not a newer version's computation of the key
+            del self._computing[key]
+
+
 class KnowledgeStore:
     """The served dataset: an engine that answers queries, and validated, all-or-nothing updates.
 
@@ -125,12 +172,10 @@ class KnowledgeStore:
         self.validation_engine = validation_engine
         # One writer at a time; readers never wait for it (the engine isolates them).
         self._write_lock = threading.Lock()
-        self._cache_lock = threading.Lock()
         self.version = 0
         #: Graphs of a remote store that updates through this server have written (see ``SparqlQuads``).
         self._managed: set[str] = set()
-        self._cache: OrderedDict[str, Any] = OrderedDict()
-        self._cache_version = 0
+        self._cache = VersionedCache(self.CACHE_ENTRIES)
         #: The shapes compiled for incremental validation, and whether the mirror is known to conform
         #: (only then does validating the nodes an update touches say that all of it conforms).
         self._dependencies: Dependencies | None = None
@@ -154,19 +199,7 @@ class KnowledgeStore:
 
     def cached(self, key: str, compute: Any) -> Any:
         """A value computed once per dataset version (dumps, reports, pages)."""
-        with self._cache_lock:
-            if self._cache_version != self.version:
-                self._cache, self._cache_version = OrderedDict(), self.version
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        value = compute()
-        with self._cache_lock:
-            if self._cache_version == self.version:
-                self._cache[key] = value
-                while len(self._cache) > self.CACHE_ENTRIES:
-                    self._cache.popitem(last=False)
-        return value
+        return self._cache.get(self.version, key, compute)
 
     def snapshot(self) -> Dataset:
         """The whole dataset as an rdflib Dataset (for rdflib's serialisers), once per version."""
