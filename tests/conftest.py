@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -189,6 +190,34 @@ def guarded_page(
         assert errors == [], errors
     finally:
         context.close()
+
+
+def wait_for(page: Any, expression: str, arg: Any = None, timeout: float = 30_000) -> bool:
+    """Playwright's ``page.wait_for_function``, without its in-page polling: that re-evaluates the
+    expression with eval, which the pages' Content-Security-Policy forbids, so it failed whenever the
+    first check came too early. Polls from here with ``page.evaluate`` (not subject to the CSP); an
+    expression that throws (its script not loaded yet) counts as not yet true."""
+    from playwright.sync_api import Error
+
+    # Only whether it holds comes back: a value such as a vis Network would not serialise.
+    check = (
+        "(arg) => { try { const f = (" + expression + "); "
+        "return [!!(typeof f === 'function' ? f(arg) : f), null]; } catch (e) { return [false, String(e)]; } }"
+    )
+    deadline = time.monotonic() + timeout / 1000
+    problem = None
+    while True:
+        try:
+            holds, problem = page.evaluate(check, arg)
+        except Error as exc:  # a navigation under way replaces the page's context
+            if "context was destroyed" not in str(exc) and "navigation" not in str(exc).lower():
+                raise
+            holds = False
+        if holds:
+            return True
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout / 1000:g} s for {expression}" + (f": {problem}" if problem else ""))
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 from strategylinks.assets import npm_files
 from strategylinks.errors import StrategyLinksError
 
-from .conftest import DESKTOP, PHONE, PLAN_2022, ROOT, guarded_page, need
+from .conftest import DESKTOP, PHONE, PLAN_2022, ROOT, guarded_page, need, wait_for
 from .servers import running_server
 
 AXE_PACKAGE = "axe-core@4.10.3"
@@ -71,7 +71,7 @@ def test_no_serious_or_critical_findings(
         for path in PAGES:
             page.goto(server + path + ("&" if "?" in path else "?") + f"lang={lang}")
             if path.startswith("/graph"):
-                page.wait_for_function("window.strategylinks !== undefined")
+                wait_for(page, "window.strategylinks !== undefined")
             problems = findings(page, axe)
             if problems:
                 found[path] = problems

@@ -22,7 +22,7 @@ from strategylinks.graph import load_dataset
 from strategylinks.network import actions_reaching, alignment_graph
 from strategylinks.reports import GapReport, gap_report
 
-from .conftest import PHONE, PLAN_2022, SCREENS, guarded_page
+from .conftest import PHONE, PLAN_2022, SCREENS, guarded_page, wait_for
 from .servers import running_server
 
 
@@ -206,7 +206,7 @@ def test_english_names_and_the_choice_kept(page: Any, server: str, view: nx.DiGr
             assert shown.locator("span[lang=sv]").count() == 1
     # The choice is kept on the next page without ?lang= (a cookie), the graph page included.
     page.click("header.site nav a[href^='/graph']")
-    page.wait_for_function("window.strategylinks !== undefined")
+    wait_for(page, "window.strategylinks !== undefined")
     assert page.locator("html").get_attribute("lang") == "en"
     strategy = view.nodes[next(iter(english))]["strategy"]
     page.goto(server + "/coverage?strategy=" + quote(strategy, safe=""))

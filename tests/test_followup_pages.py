@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import ID, PLAN_2022, guarded_page
+from .conftest import ID, PLAN_2022, guarded_page, wait_for
 from .servers import running_server
 
 TOKEN = "form-token"
@@ -112,7 +112,7 @@ def page(browser: Any, followed_server: str, writable: str) -> Iterator[Any]:
 
 def test_browser_graph_filters_carried_out(page: Any, followed_server: str) -> None:
     page.goto(followed_server + "/graph?period=2022")
-    page.wait_for_function("window.strategylinks && window.strategylinks.nodes.length > 0")
+    wait_for(page, "window.strategylinks && window.strategylinks.nodes.length > 0")
     assert page.locator("#status-legend li").count() == 6
 
     def visible_actions() -> int:

@@ -20,6 +20,7 @@ from rdflib import Dataset
 
 from strategylinks import queries
 
+from .conftest import wait_for
 from .servers import context_server, running_server
 
 TOKEN = "hardening-token"
@@ -328,7 +329,7 @@ def test_no_page_makes_a_script_iri_a_live_link(browser: Any) -> None:
                 assert live == [], path
             # The graph's details panel of the goal lists its links: none is a script.
             page.goto(base + "/graph?focus=" + quote(EVIL, safe=""))
-            page.wait_for_function("window.strategylinks !== undefined")
+            wait_for(page, "window.strategylinks !== undefined")
             assert page.evaluate("strategylinks.state.focus") == EVIL
             live = page.eval_on_selector_all(
                 "a[href]", "els => els.filter(a => a.protocol === 'javascript:').map(a => a.outerHTML)"

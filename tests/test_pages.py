@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
-from .conftest import GK, ID, guarded_page
+from .conftest import GK, ID, guarded_page, wait_for
 from .servers import running_server
 
 GOAL = GK + "prioritering-1"
@@ -95,7 +95,7 @@ def test_dashboard_marks_gaps(page: Any, server: str) -> None:
 
 def test_graph_page_filters_and_links(page: Any, server: str) -> None:
     page.goto(server + "/graph")
-    page.wait_for_function("() => window.strategylinks && window.strategylinks.network")
+    wait_for(page, "() => window.strategylinks && window.strategylinks.network")
     expected = len(httpx.get(server + "/api/graph").json()["nodes"])
     assert page.evaluate("strategylinks.nodes.get().filter(n => n.kind !== 'group').length") == expected
     # The site's navigation and the plan's title, not its IRI.
@@ -107,7 +107,7 @@ def test_graph_page_filters_and_links(page: Any, server: str) -> None:
     assert "network=" in page.url
     page.select_option("#filter-network", "")
     page.goto(server + "/graph?focus=" + GOAL)
-    page.wait_for_function("() => window.strategylinks && window.strategylinks.network")
+    wait_for(page, "() => window.strategylinks && window.strategylinks.network")
     assert page.get_attribute("#details-link", "href") == "/id/strategi/grona-kronoberg-2025/prioritering-1"
     with page.expect_download() as download:
         page.click("#png")

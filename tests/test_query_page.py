@@ -17,7 +17,7 @@ from strategylinks import queries
 from strategylinks.config import Settings
 from strategylinks.graph import load_dataset
 
-from .conftest import PLAN_2022, SCREENS, guarded_page
+from .conftest import PLAN_2022, SCREENS, guarded_page, wait_for
 from .servers import running_server
 
 ACTIVE = ".tabPanel.active"
@@ -124,7 +124,7 @@ def test_chart_and_pivot_views(page: Any, server: str, dataset: Dataset, latest:
     select_view(page, "chart")
     page.wait_for_selector(f"{ACTIVE} .sl-chart canvas")
     page.locator(f"{ACTIVE} .sl-chart-controls select").nth(1).select_option("actions")
-    page.wait_for_function("strategylinksChart.data.datasets[0].label === '?actions'")
+    wait_for(page, "strategylinksChart.data.datasets[0].label === '?actions'")
     data = page.evaluate("({labels: strategylinksChart.data.labels, values: strategylinksChart.data.datasets[0].data})")
     assert sorted(data["values"]) == sorted(int(r["actions"]) for r in expected)
     assert sorted(data["labels"]) == sorted(str(r["priorityLabel"]) for r in expected)

@@ -14,7 +14,7 @@ from rdflib import Dataset
 
 from strategylinks.network import actions_reaching, alignment_graph
 
-from .conftest import GK, ID, PLAN_2022, guarded_page
+from .conftest import GK, ID, PLAN_2022, guarded_page, wait_for
 from .servers import running_server
 
 GAP = GK + "prioritering-1"
@@ -69,7 +69,7 @@ def test_a_goal_without_actions_says_so(page: Any, server: str, view: nx.DiGraph
     assert "Saknar insatser" in page.inner_text("#in-plan")
     assert crumbs(page) == [path(g) for g in [GK.rstrip("/"), *broader_goals(view, GAP)]]
     page.click("#show-in-graph")
-    page.wait_for_function("window.strategylinks !== undefined")
+    wait_for(page, "window.strategylinks !== undefined")
     assert "focus=" in page.url and page.evaluate("strategylinks.state.focus") == GAP
 
 

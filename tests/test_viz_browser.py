@@ -19,7 +19,7 @@ from strategylinks.graph import data_files, load_dataset
 from strategylinks.network import actions_reaching, alignment_graph, gaps
 from strategylinks.viz import write
 
-from .conftest import DESKTOP, GK, PHONE, PLAN_2022, SCREENS, guarded_page
+from .conftest import DESKTOP, GK, PHONE, PLAN_2022, SCREENS, guarded_page, wait_for
 from .synthetic import big_view
 
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
@@ -70,7 +70,7 @@ def opened(browser: Any, pages: Pages) -> Iterator[Any]:
         page, outside = guard.__enter__()
         contexts.append((guard, outside))
         page.goto(pages.files[(dataset, lang)].as_uri() + query)
-        page.wait_for_function("() => window.strategylinks && window.strategylinks.network", timeout=60000)
+        wait_for(page, "() => window.strategylinks && window.strategylinks.network", timeout=60000)
         return page
 
     yield open_page
@@ -324,7 +324,7 @@ def test_search_counts_highlights_and_steps(opened: Any, pages: Pages, dataset: 
     before = page.evaluate("strategylinks.searches()")
     page.fill("#search", "")
     page.type("#search", word, delay=20)  # one search after the typing stops, not one per keystroke
-    page.wait_for_function("w => strategylinks.state.q === w", arg=word)
+    wait_for(page, "w => strategylinks.state.q === w", arg=word)
     assert page.evaluate("strategylinks.searches()") - before == 1
     count = page.locator("#search-count").inner_text()
     assert count.startswith(f"{len(expected)} träff")
@@ -337,7 +337,7 @@ def test_search_counts_highlights_and_steps(opened: Any, pages: Pages, dataset: 
     assert page.evaluate("strategylinks.state.focus") in expected - {first}
     assert url_state(page)["q"] == [word]
     page.fill("#search", "zzzxq")
-    page.wait_for_function("w => strategylinks.state.q === w", arg="zzzxq")
+    wait_for(page, "w => strategylinks.state.q === w", arg="zzzxq")
     assert page.locator("#search-count").inner_text() == "Ingen träff"
 
 
