@@ -323,3 +323,19 @@ def test_a_formula_without_a_saved_value_is_an_error(capsys: pytest.CaptureFixtu
     code, err = run(capsys, "import", "plan", str(saved), "--year", "2030", "-o", str(output))
     assert code == 0, err
     assert "insats B" in output.read_text(encoding="utf-8")
+
+    # A calculated sheet's formula whose result is "" (stored without a value, as Excel does) is an
+    # empty cell, not an error: here in a column of notes beside the saved insats.
+    empty = tmp_path / "empty-result.xlsx"
+    with zipfile.ZipFile(saved) as original, zipfile.ZipFile(empty, "w") as out:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                row3 = data.index(b'<row r="3"')
+                end = data.index(b"</row>", row3)
+                data = data[:end] + b'<c r="E3" t="str"><f>IF(1=2,"x","")</f><v></v></c>' + data[end:]
+            out.writestr(item, data)
+    output.unlink()
+    code, err = run(capsys, "import", "plan", str(empty), "--year", "2030", "-o", str(output))
+    assert code == 0, err
+    assert "insats B" in output.read_text(encoding="utf-8")

@@ -430,13 +430,12 @@ def _check_formulas_and_fill_merges(
     workbook: object, values: list[list[str]], path: Path, notices: list[tuple[str, str]] | None
 ) -> None:
     sheet = workbook.worksheets[0]  # type: ignore[attr-defined]
-    unsaved = [
-        cell
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.data_type == "f" and not _value(values, cell.row, cell.column)
-    ]
-    if unsaved:
+    formulas = [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    unsaved = [cell for cell in formulas if not _value(values, cell.row, cell.column)]
+    # A formula whose result is "" looks like one never calculated (the file stores no value either
+    # way), so only a sheet where no formula has a value (written by a program, never opened in a
+    # spreadsheet) is refused; one that was calculated reads its empty results as empty cells.
+    if unsaved and len(unsaved) == len(formulas):
         cell = unsaved[0]
         more = f" and {len(unsaved) - 1} more" if len(unsaved) > 1 else ""
         raise InputError(
